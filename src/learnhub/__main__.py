@@ -1,0 +1,3 @@
+from learnhub.runner.cli import main
+
+main(prog_name="learnhub")

@@ -1,0 +1,173 @@
+"""A small cache interface with an in-memory and a Redis backend.
+
+Keys are namespaced per service (``learnhub:<service>:<key>``), so services sharing one
+Redis never see each other's entries.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+import redis.asyncio as redis
+
+
+class CacheUnavailable(ConnectionError):
+    """The cache backend cannot be reached."""
+
+
+class Cache(Protocol):
+    """String values with TTLs, counters and sorted sets."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str, *, ttl: float | None = None) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def incr(self, key: str, *, ttl: float) -> int:
+        """Add one and return the new count; the TTL starts with the first increment."""
+        ...
+
+    async def ttl(self, key: str) -> float | None: ...
+
+    async def zincrby(self, key: str, member: str, amount: float) -> float: ...
+
+    async def ztop(self, key: str, count: int) -> list[tuple[str, float]]: ...
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class MemoryCache:
+    """The all-in-one mode's cache: a dict with expiry times, for one process."""
+
+    def __init__(self, namespace: str = "learnhub") -> None:
+        self.namespace = namespace
+        self._values: dict[str, tuple[object, float | None]] = {}
+
+    def _key(self, key: str) -> str:
+        return f"{self.namespace}:{key}"
+
+    def _live(self, key: str) -> object | None:
+        entry = self._values.get(self._key(key))
+        if entry is None:
+            return None
+        value, expires_at = entry
+        if expires_at is not None and expires_at <= time.monotonic():
+            del self._values[self._key(key)]
+            return None
+        return value
+
+    def _expiry(self, ttl: float | None) -> float | None:
+        return None if ttl is None else time.monotonic() + ttl
+
+    async def get(self, key: str) -> str | None:
+        value = self._live(key)
+        return value if isinstance(value, str) else None
+
+    async def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
+        self._values[self._key(key)] = (value, self._expiry(ttl))
+
+    async def delete(self, key: str) -> None:
+        self._values.pop(self._key(key), None)
+
+    async def incr(self, key: str, *, ttl: float) -> int:
+        current = self._live(key)
+        if isinstance(current, int):
+            count = current + 1
+            self._values[self._key(key)] = (count, self._values[self._key(key)][1])
+        else:
+            count = 1
+            self._values[self._key(key)] = (count, self._expiry(ttl))
+        return count
+
+    async def ttl(self, key: str) -> float | None:
+        if self._live(key) is None:
+            return None
+        expires_at = self._values[self._key(key)][1]
+        return None if expires_at is None else max(0.0, expires_at - time.monotonic())
+
+    async def zincrby(self, key: str, member: str, amount: float) -> float:
+        scores = self._live(key)
+        if not isinstance(scores, dict):
+            scores = {}
+            self._values[self._key(key)] = (scores, None)
+        scores[member] = scores.get(member, 0.0) + amount
+        return scores[member]
+
+    async def ztop(self, key: str, count: int) -> list[tuple[str, float]]:
+        scores = self._live(key)
+        if not isinstance(scores, dict):
+            return []
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:count]
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._values.clear()
+
+    def scoped(self, namespace: str) -> MemoryCache:
+        """A view of the same store under another namespace (services sharing one process)."""
+        view = MemoryCache(namespace)
+        view._values = self._values
+        return view
+
+
+class RedisCache:
+    """The distributed mode's cache, shared by every replica of a service."""
+
+    def __init__(self, url: str, namespace: str = "learnhub") -> None:
+        self.url = url
+        self.namespace = namespace
+        self._client = redis.Redis.from_url(url, decode_responses=True)
+
+    def _key(self, key: str) -> str:
+        return f"{self.namespace}:{key}"
+
+    async def get(self, key: str) -> str | None:
+        return await self._client.get(self._key(key))
+
+    async def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
+        await self._client.set(self._key(key), value, px=int(ttl * 1000) if ttl else None)
+
+    async def delete(self, key: str) -> None:
+        await self._client.delete(self._key(key))
+
+    async def incr(self, key: str, *, ttl: float) -> int:
+        pipe = self._client.pipeline(transaction=True)
+        pipe.incr(self._key(key))
+        pipe.pexpire(self._key(key), int(ttl * 1000), nx=True)
+        count, _ = await pipe.execute()
+        return int(count)
+
+    async def ttl(self, key: str) -> float | None:
+        milliseconds = await self._client.pttl(self._key(key))
+        return None if milliseconds < 0 else milliseconds / 1000
+
+    async def zincrby(self, key: str, member: str, amount: float) -> float:
+        return float(await self._client.zincrby(self._key(key), amount, member))
+
+    async def ztop(self, key: str, count: int) -> list[tuple[str, float]]:
+        rows = await self._client.zrevrange(self._key(key), 0, count - 1, withscores=True)
+        return [(member, float(score)) for member, score in rows]
+
+    async def ping(self) -> None:
+        try:
+            await self._client.ping()
+        except (redis.ConnectionError, OSError) as error:
+            raise CacheUnavailable(f"cannot reach Redis at {self.url}: {error}") from error
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+def cache_from_url(url: str, *, namespace: str) -> Cache:
+    """``memory://`` or ``redis://host:port/db``."""
+    if url.startswith("memory:"):
+        return MemoryCache(f"learnhub:{namespace}")
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisCache(url, f"learnhub:{namespace}")
+    raise ValueError(f"unknown cache URL {url!r}: use memory:// or redis://host:6379/0")

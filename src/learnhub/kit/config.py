@@ -1,0 +1,135 @@
+"""Process-wide settings, read from ``LEARNHUB_*`` environment variables.
+
+One :class:`Settings` object is built by the composition root (the runner) and passed
+down; nothing reads the environment anywhere else. Services keep their own small settings
+classes (``LEARNHUB_AUTH_*``...) in their ``config.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105
+
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class InsecureConfiguration(ValueError):
+    """A development-only default was left in place outside development mode."""
+
+
+class Settings(BaseSettings):
+    """Settings shared by every learnhub process.
+
+    Every field is one environment variable: the field name in upper case with the
+    ``LEARNHUB_`` prefix (``env`` is ``LEARNHUB_ENV``).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LEARNHUB_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = Field(
+        "development",
+        description="Run mode. Outside `development`, development secrets are refused.",
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET),
+        description="Secret for signing web sessions and CSRF tokens. Required outside development.",
+    )
+    data_dir: Path = Field(
+        Path("data"),
+        description="Folder for the all-in-one mode's SQLite files and generated files.",
+    )
+    database_url: str | None = Field(
+        None,
+        description=(
+            "SQLAlchemy URL of the database, e.g. `postgresql+asyncpg://user@host/learnhub`. "
+            "Each service uses its own schema in it. Unset: one SQLite file per service "
+            "under the data folder."
+        ),
+    )
+    bus_url: str = Field(
+        "memory://",
+        description="Event bus: `memory://` (in-process) or `amqp://user:pass@host:5672/` (RabbitMQ).",
+    )
+    cache_url: str = Field(
+        "memory://",
+        description="Cache: `memory://` (in-process) or `redis://host:6379/0`.",
+    )
+    api_url: str | None = Field(
+        None,
+        description=(
+            "Base URL of the gateway, used by the web UI and by services to reach other "
+            "services' public APIs. Unset in the all-in-one mode (calls stay in-process)."
+        ),
+    )
+    jwks_url: str | None = Field(
+        None,
+        description="Where services fetch the auth service's signing keys. Default: `{api_url}/.well-known/jwks.json`.",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address users open in their browser; used in links sent by e-mail.",
+    )
+    token_issuer: str = Field("learnhub", description="`iss` claim of access tokens.")
+    token_audience: str = Field("learnhub", description="`aud` claim of access tokens.")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Origins allowed to call the APIs from a browser, as a JSON list (`["https://app.example.org"]`).',
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Peers (the gateway, the web UI) whose `X-Forwarded-For` header is believed, as a JSON list.",
+    )
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
+    log_format: Literal["json", "text"] = Field("json", description="Log line format.")
+    institution_name: str = Field(
+        "learnhub", description="Name shown in the web UI's header and title."
+    )
+    institution_logo_url: str | None = Field(None, description="Logo shown in the web UI's header.")
+    primary_color: str = Field(
+        "#1d4ed8",
+        description="The institution's primary colour (`#rrggbb`); text on it is chosen for contrast.",
+    )
+    default_locale: Literal["en", "pt"] = Field(
+        "en", description="Language of the UI when the user has none."
+    )
+    gateway_rate_limit: int = Field(
+        50,
+        description="Requests per second and client address that nginx lets through (burst: 4x).",
+    )
+    gateway_body_limit: str = Field("10m", description="Largest request body nginx accepts.")
+
+    @field_validator("primary_color")
+    @classmethod
+    def _hex_colour(cls, value: str) -> str:
+        if not _HEX_COLOUR.match(value):
+            raise ValueError("must be a colour like #1d4ed8")
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets(self) -> Settings:
+        if self.env != "development" and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
+            raise InsecureConfiguration(
+                "LEARNHUB_SECRET_KEY still has its development value; set it to a long random "
+                "string (for example the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        return self
+
+    @property
+    def effective_jwks_url(self) -> str | None:
+        if self.jwks_url:
+            return self.jwks_url
+        if self.api_url:
+            return self.api_url.rstrip("/") + "/.well-known/jwks.json"
+        return None
+
+    def database_url_for(self, service: str) -> str:
+        """The database URL a service uses: the shared one, or its own SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.db').as_posix()}"

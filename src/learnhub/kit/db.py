@@ -1,0 +1,137 @@
+"""One async SQLAlchemy engine and session factory per service.
+
+SQLite (aiosqlite, WAL) in the all-in-one mode, one file per service; PostgreSQL
+(asyncpg) in the distributed mode, one schema per service. On PostgreSQL the schema is
+the connection's ``search_path``, so models and migrations name no schema and the same
+code runs on both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Database:
+    """A service's engine and session factory.
+
+    ``outbox_signal`` is set after every commit that recorded an event, so the relay
+    publishes at once instead of waiting for its next poll.
+    """
+
+    def __init__(self, url: str, *, service: str, echo: bool = False) -> None:
+        if not _SCHEMA_NAME.match(service):
+            raise ValueError(f"service name {service!r} cannot be a schema name")
+        self.url = url
+        self.service = service
+        self.outbox_signal = asyncio.Event()
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        connect_args: dict[str, Any] = {}
+        engine_args: dict[str, Any] = {"echo": echo}
+        if self.dialect == "sqlite":
+            database = parsed.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            connect_args["timeout"] = 30
+        elif self.dialect == "postgresql":
+            connect_args["server_settings"] = {"search_path": service}
+            engine_args.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(
+            url, connect_args=connect_args, **engine_args
+        )
+        if self.dialect == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessionmaker = async_sessionmaker(
+            self.engine,
+            expire_on_commit=False,
+            info={"service": service, "outbox_signal": self.outbox_signal},
+        )
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessionmaker() as session:
+            yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session whose work commits when the block ends, or rolls back if it raises."""
+        async with self.sessionmaker() as session, session.begin():
+            yield session
+
+    async def create_schema(self) -> None:
+        """Create the service's PostgreSQL schema; SQLite needs none."""
+        if self.dialect != "postgresql":
+            return
+        async with self.engine.begin() as connection:
+            await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.service}"'))
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_outbox_relay(session: Session) -> None:
+    if session.info.pop("outbox_pending", False):
+        signal = session.info.get("outbox_signal")
+        if signal is not None:
+            signal.set()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_outbox_rows(session: Session, _previous_transaction: Any) -> None:
+    session.info.pop("outbox_pending", None)

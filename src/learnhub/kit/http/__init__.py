@@ -1,0 +1,1 @@
+"""HTTP chassis: the app factory, problem details, request context, pagination, dependencies."""

@@ -1,0 +1,66 @@
+"""Dependencies every service's endpoints use."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnhub.kit.cache import Cache
+from learnhub.kit.errors import AppError
+from learnhub.kit.runtime import ServiceRuntime
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: it commits when the endpoint returns and rolls back if it
+    raises (unless the error asks to keep its changes)."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    async with runtime.db.session() as session:
+        try:
+            yield session
+        except AppError as error:
+            if error.keep_changes:
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+def get_cache(request: Request) -> Cache:
+    return request.app.state.runtime.cache
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+CacheDep = Annotated[Cache, Depends(get_cache)]
+
+
+def client_address(request: Request) -> str | None:
+    """The caller's address. ``X-Forwarded-For`` counts only when the peer is a trusted
+    proxy (the gateway, or the web UI calling on a browser's behalf), and then its
+    right-most untrusted entry wins, so a client cannot make one up."""
+    if request.client is None:
+        return None
+    peer = request.client.host
+    trusted = set(request.app.state.runtime.settings.trusted_proxies)
+    forwarded = request.headers.get("x-forwarded-for")
+    if peer not in trusted or not forwarded:
+        return peer
+    for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
+        if hop not in trusted:
+            return hop
+    return peer
+
+
+ClientAddress = Annotated[str | None, Depends(client_address)]

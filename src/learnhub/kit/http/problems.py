@@ -1,0 +1,145 @@
+"""RFC 9457 problem details (``application/problem+json``) for every error response."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from learnhub.kit.errors import AppError
+from learnhub.kit.observability import request_id_var
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+log = logging.getLogger(__name__)
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="The field's name, dotted for nested fields.")
+    pointer: str = Field(
+        description="JSON pointer to the field in the request body, or the parameter's location."
+    )
+    detail: str = Field(description="What is wrong, in plain words.")
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    type: str = Field(
+        "about:blank", description="Identifies the kind of problem; stable, branch on it."
+    )
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+def problem_response(
+    status: int,
+    *,
+    title: str | None = None,
+    type_uri: str = "about:blank",
+    detail: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": type_uri,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    request_id = request_id_var.get()
+    if request_id:
+        body["request_id"] = request_id
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries declaring that a route may answer with these problems."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status in statuses
+    }
+
+
+def _field_problems(error: RequestValidationError) -> list[dict[str, str]]:
+    problems = []
+    for item in error.errors():
+        location = [str(part) for part in item.get("loc", ())]
+        where = location[0] if location else "body"
+        path = location[1:] if where in {"body", "query", "path", "header", "cookie"} else location
+        field = ".".join(path) or where
+        pointer = "#/" + "/".join(path) if where == "body" else f"{where}:{field}"
+        message = str(item.get("msg", "is not valid"))
+        message = message.removeprefix("Value error, ")
+        problems.append({"field": field, "pointer": pointer, "detail": message})
+    return problems
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error the app can produce as problem details."""
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, error: AppError) -> JSONResponse:
+        return problem_response(
+            error.status,
+            title=error.title,
+            type_uri=error.type_uri,
+            detail=error.detail,
+            instance=request.url.path,
+            headers=error.headers,
+            **error.extra,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        return problem_response(
+            422,
+            title="Your request has invalid fields",
+            type_uri="/problems/validation-error",
+            detail="Correct the fields listed in `errors` and send the request again.",
+            instance=request.url.path,
+            errors=_field_problems(error),
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        detail = error.detail if isinstance(error.detail, str) else None
+        if detail == HTTPStatus(error.status_code).phrase:
+            detail = None
+        if error.status_code == 404 and detail is None:
+            detail = f"There is nothing at {request.url.path}."
+        if error.status_code == 405 and detail is None:
+            detail = f"{request.method} is not allowed on {request.url.path}."
+        return problem_response(
+            error.status_code,
+            detail=detail,
+            instance=request.url.path,
+            headers=getattr(error, "headers", None),
+        )
+
+
+def internal_error_response() -> JSONResponse:
+    return problem_response(
+        500,
+        type_uri="/problems/internal-error",
+        detail="Something went wrong on our side. Quote the request id if you report it.",
+    )

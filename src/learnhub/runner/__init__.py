@@ -1,0 +1,1 @@
+"""The composition root: the `learnhub` command builds and runs the platform."""

@@ -1,0 +1,57 @@
+"""Account creation from the command line, outside a running platform."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from learnhub.kit.config import Settings
+from learnhub.kit.events.memory import InProcessBus
+from learnhub.kit.runtime import ServiceRuntime
+from learnhub.runner.demo import seed_demo_accounts
+from learnhub.runner.platform import build_runtimes, bus_from_url
+from learnhub.runner.registry import get_service
+from learnhub.services.auth import service as auth_rules
+
+
+@asynccontextmanager
+async def auth_runtime(settings: Settings) -> AsyncIterator[ServiceRuntime]:
+    """The auth service's runtime, without serving. On leaving, the events it recorded are
+    published if the bus is a broker; on the in-process bus nobody in this process listens,
+    so they wait in the outbox for the platform's next start."""
+    bus = bus_from_url(settings.bus_url)
+    runtimes, caches = build_runtimes(settings, [get_service("auth")], bus=bus, verifier=None)
+    auth = runtimes[0]
+    try:
+        assert auth.spec.on_start is not None
+        await auth.spec.on_start(auth)
+        yield auth
+        if not isinstance(bus, InProcessBus):
+            await bus.start()
+            assert auth.relay is not None
+            await auth.relay.drain()
+    finally:
+        await bus.close()
+        for cache in caches:
+            await cache.close()
+        await auth.db.dispose()
+
+
+async def create_account(
+    settings: Settings, *, email: str, password: str, display_name: str, roles: Sequence[str]
+) -> str:
+    async with auth_runtime(settings) as auth, auth.db.transaction() as session:
+        account = await auth_rules.register(
+            session,
+            auth.state["auth"],
+            email=email,
+            password=password,
+            display_name=display_name,
+            roles=tuple(roles),
+        )
+    return account.id
+
+
+async def create_demo_accounts(settings: Settings) -> bool:
+    async with auth_runtime(settings) as auth:
+        return await seed_demo_accounts(auth)

@@ -1,0 +1,2 @@
+"""The platform's services, one bounded context each. A service imports only the kit,
+the contracts and itself."""

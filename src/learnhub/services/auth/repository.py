@@ -1,0 +1,120 @@
+"""Every query of the auth service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnhub.services.auth.models import (
+    Account,
+    LoginSession,
+    PasswordResetToken,
+    RefreshToken,
+    SigningKey,
+)
+
+
+async def get_account(session: AsyncSession, account_id: str) -> Account | None:
+    return await session.get(Account, account_id)
+
+
+async def get_account_by_email(session: AsyncSession, email: str) -> Account | None:
+    return await session.scalar(select(Account).where(Account.email == email))
+
+
+async def any_account(session: AsyncSession) -> bool:
+    return (await session.scalar(select(Account.id).limit(1))) is not None
+
+
+async def get_login_session(session: AsyncSession, session_id: str) -> LoginSession | None:
+    return await session.get(LoginSession, session_id)
+
+
+async def revoke_login_sessions(
+    session: AsyncSession, account_id: str, *, now: datetime, reason: str, keep: str | None = None
+) -> int:
+    statement = (
+        update(LoginSession)
+        .where(LoginSession.account_id == account_id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+    )
+    if keep is not None:
+        statement = statement.where(LoginSession.id != keep)
+    result = await session.execute(statement)
+    return result.rowcount or 0
+
+
+async def revoke_login_session(
+    session: AsyncSession, session_id: str, *, now: datetime, reason: str
+) -> None:
+    await session.execute(
+        update(LoginSession)
+        .where(LoginSession.id == session_id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+    )
+
+
+async def get_refresh_token_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    return await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+
+
+async def claim_refresh_token(session: AsyncSession, token_id: str, *, now: datetime) -> bool:
+    """Mark a refresh token used; False if another request used it first."""
+    result = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def get_reset_token_by_hash(
+    session: AsyncSession, token_hash: str
+) -> PasswordResetToken | None:
+    return await session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash)
+    )
+
+
+async def claim_reset_token(session: AsyncSession, token_id: str, *, now: datetime) -> bool:
+    result = await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == token_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def expire_reset_tokens(session: AsyncSession, account_id: str, *, now: datetime) -> None:
+    await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.account_id == account_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+
+
+async def list_published_keys(session: AsyncSession) -> list[SigningKey]:
+    return list(
+        (
+            await session.scalars(
+                select(SigningKey)
+                .where(SigningKey.retired_at.is_(None))
+                .order_by(SigningKey.created_at)
+            )
+        ).all()
+    )
+
+
+async def get_signing_key(session: AsyncSession, kid: str) -> SigningKey | None:
+    return await session.get(SigningKey, kid)
+
+
+async def newest_private_key(session: AsyncSession) -> SigningKey | None:
+    return await session.scalar(
+        select(SigningKey)
+        .where(SigningKey.private_pem.is_not(None), SigningKey.retired_at.is_(None))
+        .order_by(SigningKey.created_at.desc())
+        .limit(1)
+    )

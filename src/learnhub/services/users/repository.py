@@ -1,0 +1,42 @@
+"""Every query of the users service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnhub.services.users.models import Profile
+
+
+async def get_profile(session: AsyncSession, user_id: str) -> Profile | None:
+    return await session.get(Profile, user_id)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_profiles(
+    session: AsyncSession, *, query: str | None, after: tuple[datetime, str] | None, limit: int
+) -> list[Profile]:
+    """Profiles in sign-up order, optionally matching ``query`` in e-mail or name."""
+    statement = select(Profile).order_by(Profile.created_at, Profile.id).limit(limit)
+    if query:
+        pattern = f"%{_escape_like(query.lower())}%"
+        statement = statement.where(
+            or_(
+                Profile.email.ilike(pattern, escape="\\"),
+                Profile.display_name.ilike(pattern, escape="\\"),
+            )
+        )
+    if after is not None:
+        created_at, user_id = after
+        statement = statement.where(
+            or_(
+                Profile.created_at > created_at,
+                and_(Profile.created_at == created_at, Profile.id > user_id),
+            )
+        )
+    return list((await session.scalars(statement)).all())

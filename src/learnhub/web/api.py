@@ -1,0 +1,199 @@
+"""Calls to the platform's public JSON API, as the signed-in user.
+
+Every page reaches the services through :class:`PlatformApi`, which wraps the one
+``httpx.AsyncClient`` the web app is given. It adds the user's bearer token, turns RFC 9457
+problem responses into :class:`ApiProblem`, and hides the 15-minute access-token lifetime:
+on a 401 it refreshes the token pair once, stores the rotated pair in the session and
+retries; when the refresh fails the session is over and :class:`LoginRequired` is raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from learnhub.web.session import WebSession
+
+REFRESH_PATH = "/api/v1/auth/refresh"
+# How long a rotated pair is remembered for the refresh token it replaced, so that two pages
+# of the same browser refreshing at once both get the new pair instead of the second one
+# presenting a spent token (which the auth service treats as theft and revokes the family).
+ROTATION_GRACE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One invalid field of a 422 problem."""
+
+    field: str
+    detail: str
+
+
+@dataclass
+class ApiProblem(Exception):
+    """The API refused a call with a problem document (RFC 9457)."""
+
+    status: int
+    type: str = "about:blank"
+    title: str = ""
+    detail: str = ""
+    request_id: str | None = None
+    errors: list[FieldProblem] = field(default_factory=list)
+    retry_after_seconds: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.type}: {self.detail or self.title}"
+
+    @property
+    def slug(self) -> str:
+        """The last segment of the problem type: ``email-taken`` for ``/problems/email-taken``."""
+        return self.type.rstrip("/").rsplit("/", 1)[-1]
+
+    @classmethod
+    def from_response(cls, response: httpx.Response) -> ApiProblem:
+        """The problem a response describes; tolerant of bodies that are not problem JSON."""
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        errors = [
+            FieldProblem(field=_field_name(error), detail=str(error.get("detail", "")))
+            for error in body.get("errors") or []
+            if isinstance(error, dict)
+        ]
+        retry_after = response.headers.get("retry-after")
+        return cls(
+            status=response.status_code,
+            type=str(body.get("type") or "about:blank"),
+            title=str(body.get("title") or ""),
+            detail=str(body.get("detail") or ""),
+            request_id=body.get("request_id") or response.headers.get("x-request-id"),
+            errors=errors,
+            retry_after_seconds=int(retry_after) if retry_after and retry_after.isdigit() else None,
+        )
+
+
+def _field_name(error: dict[str, Any]) -> str:
+    """The form field an API error is about: ``/display_name`` or ``body.display_name``."""
+    pointer = str(error.get("pointer") or "")
+    if pointer.strip("/"):
+        return pointer.rstrip("/").rsplit("/", 1)[-1]
+    return str(error.get("field") or "").rsplit(".", 1)[-1]
+
+
+class ApiUnavailable(Exception):
+    """The platform could not be reached or failed (a 5xx answer)."""
+
+    def __init__(self, reason: str, *, request_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.request_id = request_id
+
+
+class LoginRequired(Exception):
+    """The page needs a signed-in user and the session has none (or it just ended)."""
+
+    def __init__(self, *, session_expired: bool = False) -> None:
+        super().__init__("login required")
+        self.session_expired = session_expired
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+
+
+class PlatformApi:
+    """The public API as seen by one web process; shared by all its requests."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+        self._refresh_locks: dict[str, asyncio.Lock] = {}
+        self._recent_rotations: dict[str, tuple[float, TokenPair]] = {}
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        session: WebSession | None = None,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """Call the API; the decoded JSON body (None when empty) or :class:`ApiProblem`.
+
+        With ``session`` the call is made as its user, refreshing the tokens once on a 401.
+        """
+        if session is not None and not session.is_signed_in:
+            raise LoginRequired()
+        response = await self._send(method, path, session=session, json=json, params=params)
+        if response.status_code == 401 and session is not None:
+            if not await self._refresh(session):
+                session.sign_out()
+                raise LoginRequired(session_expired=True)
+            response = await self._send(method, path, session=session, json=json, params=params)
+            if response.status_code == 401:
+                session.sign_out()
+                raise LoginRequired(session_expired=True)
+        if response.status_code >= 500:
+            problem = ApiProblem.from_response(response)
+            raise ApiUnavailable(str(problem), request_id=problem.request_id)
+        if response.status_code >= 400:
+            raise ApiProblem.from_response(response)
+        if not response.content:
+            return None
+        return response.json()
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        session: WebSession | None,
+        json: Any,
+        params: dict[str, Any] | None,
+    ) -> httpx.Response:
+        headers = {"Accept": "application/json"}
+        if session is not None and session.access_token:
+            headers["Authorization"] = f"Bearer {session.access_token}"
+        try:
+            return await self._client.request(
+                method, path, json=json, params=params, headers=headers
+            )
+        except httpx.TransportError as error:
+            raise ApiUnavailable(f"{method} {path}: {error!r}") from error
+
+    async def _refresh(self, session: WebSession) -> bool:
+        """Rotate the session's token pair; False when the refresh token is no longer valid."""
+        spent = session.refresh_token
+        if not spent:
+            return False
+        lock = self._refresh_locks.setdefault(spent, asyncio.Lock())
+        async with lock:
+            self._forget_old_rotations()
+            remembered = self._recent_rotations.get(spent)
+            if remembered is not None:
+                pair = remembered[1]
+            else:
+                response = await self._client.post(REFRESH_PATH, json={"refresh_token": spent})
+                if response.status_code != 200:
+                    self._refresh_locks.pop(spent, None)
+                    return False
+                body = response.json()
+                pair = TokenPair(body["access_token"], body["refresh_token"])
+                self._recent_rotations[spent] = (time.monotonic(), pair)
+        session.replace_tokens(access_token=pair.access_token, refresh_token=pair.refresh_token)
+        return True
+
+    def _forget_old_rotations(self) -> None:
+        oldest_kept = time.monotonic() - ROTATION_GRACE_SECONDS
+        for spent, (rotated_at, _pair) in list(self._recent_rotations.items()):
+            if rotated_at < oldest_kept:
+                del self._recent_rotations[spent]
+                self._refresh_locks.pop(spent, None)

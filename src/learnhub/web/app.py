@@ -1,0 +1,117 @@
+"""The web app factory: :func:`create_web_app` is the one entry point the runner calls."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import httpx
+from fastapi import Depends, FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from learnhub.kit.config import Settings
+from learnhub.web.api import PlatformApi
+from learnhub.web.branding import Branding, branding_from_settings
+from learnhub.web.deps import verify_csrf
+from learnhub.web.errors import install_error_handlers
+from learnhub.web.i18n import load_translations
+from learnhub.web.middleware import SessionCookieMiddleware
+from learnhub.web.pages import ROUTERS
+from learnhub.web.state import WebState
+from learnhub.web.static import (
+    STATIC_DIR,
+    STATIC_PREFIX,
+    StaticUrls,
+    VersionedStaticFiles,
+    content_hashes,
+)
+from learnhub.web.templating import Templates
+
+
+def content_security_policy(branding: Branding) -> str:
+    """Only our own scripts and styles run; the one inline style is the branding palette."""
+    style_hash = base64.b64encode(hashlib.sha256(branding.css_variables.encode()).digest()).decode()
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src 'self' 'sha256-{style_hash}'",
+            # Logos and avatars are hosted wherever the institution and users put them.
+            "img-src 'self' https: data:",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        )
+    )
+
+
+class SecurityHeadersMiddleware:
+    """Adds the headers every page should carry, unless a page set its own."""
+
+    def __init__(self, app: ASGIApp, *, csp: str) -> None:
+        self.app = app
+        self.headers = {
+            "content-security-policy": csp,
+            "x-content-type-options": "nosniff",
+            "x-frame-options": "DENY",
+            # Reset links carry a token in their query string: never send it to other sites.
+            "referrer-policy": "same-origin",
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_web_app(settings: Settings, api: httpx.AsyncClient) -> FastAPI:
+    """The web UI as an ASGI app that reaches the platform only through ``api``.
+
+    ``api`` has its base URL set to the gateway; the app calls paths like
+    ``/api/v1/auth/login`` on it and never imports a service.
+    """
+    translations = load_translations()
+    branding = branding_from_settings(settings)
+    static_urls = StaticUrls(content_hashes(STATIC_DIR))
+    templates = Templates(
+        translations,
+        shared_globals={"static_url": static_urls.url, "static_files": static_urls},
+    )
+    state = WebState(
+        settings=settings,
+        api=PlatformApi(api),
+        branding=branding,
+        translations=translations,
+        templates=templates,
+        static_urls=static_urls,
+    )
+
+    app = FastAPI(
+        title=f"{settings.institution_name} web",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.web = state
+    app.mount(STATIC_PREFIX, VersionedStaticFiles(directory=STATIC_DIR), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    install_error_handlers(app)
+    app.add_middleware(
+        SessionCookieMiddleware, secret_key=state.secret_key, secure=state.secure_cookies
+    )
+    app.add_middleware(SecurityHeadersMiddleware, csp=content_security_policy(branding))
+    return app

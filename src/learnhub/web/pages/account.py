@@ -1,0 +1,277 @@
+"""Getting in and out: register, log in, log out, forgotten and reset passwords."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Annotated, Any
+
+from babel.dates import format_timedelta
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from learnhub.web.api import ApiProblem, ApiUnavailable, LoginRequired, PlatformApi
+from learnhub.web.deps import Api, Gettext, Locale, Session
+from learnhub.web.forms import (
+    FormErrors,
+    add_api_field_errors,
+    check_display_name,
+    check_email,
+    check_new_password,
+    check_password_given,
+)
+from learnhub.web.forms import (
+    Gettext as GettextFunction,
+)
+from learnhub.web.redirects import safe_next_path, see_other
+from learnhub.web.rendering import render
+from learnhub.web.session import SignedInUser, WebSession
+
+router = APIRouter()
+
+# The profile is created from the registration event a few milliseconds after the account,
+# so right after a first login /users/me may still answer 404 for a moment.
+PROFILE_ATTEMPTS = 10
+PROFILE_RETRY_DELAY_SECONDS = 0.05
+
+TextField = Annotated[str, Form()]
+
+
+@router.get("/register", response_class=HTMLResponse)
+async def register_form(request: Request, session: Session) -> Response:
+    """The registration form."""
+    if session.is_signed_in:
+        return see_other("/")
+    return render(request, "pages/register.html", active_nav="register")
+
+
+@router.post("/register", response_class=HTMLResponse)
+async def register(
+    request: Request,
+    session: Session,
+    api: Api,
+    _: Gettext,
+    display_name: TextField = "",
+    email: TextField = "",
+    password: TextField = "",
+) -> Response:
+    """Create the account, then send the person to log in."""
+    values = {"display_name": display_name.strip(), "email": email.strip()}
+    errors = FormErrors()
+    check_display_name(errors, "display_name", values["display_name"], _)
+    check_email(errors, "email", values["email"], _)
+    check_new_password(errors, "password", password, _)
+    if not errors:
+        try:
+            await api.call(
+                "POST",
+                "/api/v1/auth/register",
+                json={**values, "password": password},
+            )
+        except ApiProblem as problem:
+            _explain_register_problem(errors, problem, _)
+        else:
+            session.flash("success", _("Your account has been created. Log in to start."))
+            return see_other("/login")
+    return render(
+        request,
+        "pages/register.html",
+        status_code=422,
+        active_nav="register",
+        errors=errors,
+        values=values,
+    )
+
+
+def _explain_register_problem(errors: FormErrors, problem: ApiProblem, _: GettextFunction) -> None:
+    if problem.slug == "email-taken":
+        errors.add(
+            "email",
+            _("An account with this email address already exists. Log in or reset your password."),
+        )
+    elif problem.status == 422:
+        add_api_field_errors(
+            errors,
+            problem,
+            {
+                "email": _("Enter an email address in the correct format, like name@example.com"),
+                "display_name": _("Enter your name, using 100 characters or fewer"),
+                "password": _("Choose a password of 10 to 128 characters"),
+            },
+            fallback_field="email",
+            fallback_message=_("Check your details and try again"),
+        )
+    elif problem.status == 429:
+        errors.add("email", _("Too many attempts. Wait a few minutes and try again."))
+    else:
+        raise problem
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, session: Session, next: str = "") -> Response:
+    """The log-in form; ``next`` is where to go once logged in."""
+    if session.is_signed_in:
+        return see_other(safe_next_path(next))
+    return render(
+        request, "pages/login.html", active_nav="login", next_path=safe_next_path(next, default="")
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(
+    request: Request,
+    session: Session,
+    api: Api,
+    locale: Locale,
+    _: Gettext,
+    email: TextField = "",
+    password: TextField = "",
+    next: TextField = "",
+) -> Response:
+    """Exchange the credentials for tokens, keep them in the session, go on to ``next``."""
+    values = {"email": email.strip()}
+    errors = FormErrors()
+    check_email(errors, "email", values["email"], _)
+    check_password_given(errors, "password", password, _)
+    if not errors:
+        try:
+            tokens = await api.call(
+                "POST", "/api/v1/auth/login", json={"email": values["email"], "password": password}
+            )
+        except ApiProblem as problem:
+            _explain_login_problem(errors, problem, _, locale)
+        else:
+            session.sign_in(
+                access_token=tokens["access_token"],
+                refresh_token=tokens["refresh_token"],
+                user=None,
+            )
+            profile = await _profile_after_login(api, session)
+            if profile is not None:
+                session.replace_user(SignedInUser.from_profile(profile))
+            return see_other(safe_next_path(next))
+    return render(
+        request,
+        "pages/login.html",
+        status_code=422,
+        active_nav="login",
+        errors=errors,
+        values=values,
+        next_path=safe_next_path(next, default=""),
+    )
+
+
+def _explain_login_problem(
+    errors: FormErrors, problem: ApiProblem, _: GettextFunction, locale: str
+) -> None:
+    if problem.status == 401:
+        errors.add("email", _("The email address or password is not right"))
+    elif problem.status == 429:
+        wait = format_timedelta(
+            timedelta(seconds=problem.retry_after_seconds or 60),
+            locale=locale,
+            threshold=1.1,
+        )
+        errors.add(
+            "email",
+            _("Too many attempts to log in. Wait %(wait)s and try again.") % {"wait": wait},
+        )
+    elif problem.status == 422:
+        errors.add("email", _("The email address or password is not right"))
+    else:
+        raise problem
+
+
+async def _profile_after_login(api: PlatformApi, session: WebSession) -> dict[str, Any] | None:
+    for attempt in range(PROFILE_ATTEMPTS):
+        try:
+            return await api.call("GET", "/api/v1/users/me", session=session)
+        except ApiProblem as problem:
+            if problem.status != 404:
+                raise
+        await asyncio.sleep(PROFILE_RETRY_DELAY_SECONDS * (attempt + 1))
+    return None
+
+
+@router.post("/logout")
+async def logout(session: Session, api: Api, _: Gettext) -> Response:
+    """End the session here and at the auth service."""
+    if session.is_signed_in:
+        try:
+            await api.call("POST", "/api/v1/auth/logout", session=session)
+        except (ApiProblem, ApiUnavailable, LoginRequired):
+            pass  # The browser forgets the tokens either way; they expire on their own.
+    session.sign_out()
+    session.flash("success", _("You have logged out."))
+    return see_other("/")
+
+
+@router.get("/forgot-password", response_class=HTMLResponse)
+async def forgot_password_form(request: Request) -> Response:
+    """Ask for the e-mail address to send a reset link to."""
+    return render(request, "pages/forgot_password.html", sent=False)
+
+
+@router.post("/forgot-password", response_class=HTMLResponse)
+async def forgot_password(
+    request: Request, api: Api, _: Gettext, email: TextField = ""
+) -> Response:
+    """Request a reset link; the answer never tells whether the account exists."""
+    values = {"email": email.strip()}
+    errors = FormErrors()
+    check_email(errors, "email", values["email"], _)
+    if errors:
+        return render(
+            request,
+            "pages/forgot_password.html",
+            status_code=422,
+            sent=False,
+            errors=errors,
+            values=values,
+        )
+    try:
+        await api.call("POST", "/api/v1/auth/password-reset", json={"email": values["email"]})
+    except ApiProblem:
+        pass  # Even a refusal must look like success, or the page would reveal accounts.
+    return render(request, "pages/forgot_password.html", sent=True)
+
+
+@router.get("/reset-password", response_class=HTMLResponse)
+async def reset_password_form(request: Request, token: str = "") -> Response:
+    """The new-password form of a reset link."""
+    return render(request, "pages/reset_password.html", token=token, status_code=200)
+
+
+@router.post("/reset-password", response_class=HTMLResponse)
+async def reset_password(
+    request: Request,
+    session: Session,
+    api: Api,
+    _: Gettext,
+    token: TextField = "",
+    new_password: TextField = "",
+) -> Response:
+    """Set the new password, then send the person to log in with it."""
+    errors = FormErrors()
+    check_new_password(errors, "new_password", new_password, _)
+    if not token:
+        return render(request, "pages/reset_password.html", status_code=400, token="")
+    if not errors:
+        try:
+            await api.call(
+                "POST",
+                "/api/v1/auth/password-reset/confirm",
+                json={"token": token, "new_password": new_password},
+            )
+        except ApiProblem as problem:
+            if problem.status == 422:
+                errors.add("new_password", _("Choose a password of 10 to 128 characters"))
+            elif problem.status in (400, 404, 410):
+                return render(request, "pages/reset_password.html", status_code=400, token="")
+            else:
+                raise
+        else:
+            session.sign_out()
+            session.flash("success", _("Your password has been changed. Log in with it now."))
+            return see_other("/login")
+    return render(request, "pages/reset_password.html", status_code=422, token=token, errors=errors)

@@ -1,0 +1,27 @@
+"""The home page: a welcome for visitors, a starting point for signed-in users."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from learnhub.web.api import ApiProblem, LoginRequired
+from learnhub.web.deps import Api, Session
+from learnhub.web.rendering import render
+from learnhub.web.session import SignedInUser
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, session: Session, api: Api) -> HTMLResponse:
+    """Welcome page; for a signed-in user also the moment to refresh their summary."""
+    if session.is_signed_in:
+        try:
+            profile = await api.call("GET", "/api/v1/users/me", session=session)
+            session.replace_user(SignedInUser.from_profile(profile))
+        except ApiProblem:
+            pass  # The greeting falls back to the summary stored at login.
+        except LoginRequired:
+            pass  # The session ended; the visitor sees the anonymous welcome.
+    return render(request, "pages/home.html", active_nav="home")

@@ -1,0 +1,202 @@
+"""The signed-in user's own profile and password."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from learnhub.web.api import ApiProblem, PlatformApi
+from learnhub.web.choices import (
+    ROLE_LABELS,
+    UTC,
+    locale_options,
+    time_zone_names,
+    time_zone_options,
+)
+from learnhub.web.deps import Api, Gettext, SignedInSession, Web
+from learnhub.web.errors import ProfileNotReady
+from learnhub.web.forms import (
+    FormErrors,
+    add_api_field_errors,
+    check_avatar_url,
+    check_bio,
+    check_choice,
+    check_display_name,
+    check_new_password,
+    check_password_given,
+)
+from learnhub.web.forms import (
+    Gettext as GettextFunction,
+)
+from learnhub.web.i18n import LOCALE_NAMES, N_
+from learnhub.web.redirects import see_other
+from learnhub.web.rendering import render
+from learnhub.web.session import SignedInUser, WebSession
+
+router = APIRouter()
+
+TextField = Annotated[str, Form()]
+PROFILE_FIELDS = ("display_name", "bio", "avatar_url", "locale", "time_zone")
+
+
+async def _my_profile(api: PlatformApi, session: WebSession) -> dict[str, Any]:
+    try:
+        profile = await api.call("GET", "/api/v1/users/me", session=session)
+    except ApiProblem as problem:
+        if problem.status == 404:
+            raise ProfileNotReady() from problem
+        raise
+    session.replace_user(SignedInUser.from_profile(profile))
+    return profile
+
+
+def _profile_page(
+    request: Request,
+    profile: dict[str, Any],
+    _: GettextFunction,
+    *,
+    values: dict[str, str],
+    errors: FormErrors | None = None,
+) -> HTMLResponse:
+    roles = [role for role in ROLE_LABELS if role in (profile.get("roles") or [])] or ["learner"]
+    return render(
+        request,
+        "pages/profile.html",
+        status_code=422 if errors else 200,
+        active_nav="profile",
+        profile=profile,
+        role_labels=[_(ROLE_LABELS[role]) for role in roles],
+        locale_options=locale_options(),
+        time_zone_options=time_zone_options(_),
+        values=values,
+        errors=errors or FormErrors(),
+    )
+
+
+@router.get("/profile", response_class=HTMLResponse)
+async def profile_page(
+    request: Request, session: SignedInSession, api: Api, web: Web, _: Gettext
+) -> Response:
+    """The user's profile and the form to edit it."""
+    profile = await _my_profile(api, session)
+    values = {field: profile.get(field) or "" for field in PROFILE_FIELDS}
+    values["locale"] = values["locale"] or web.settings.default_locale
+    values["time_zone"] = values["time_zone"] or UTC
+    return _profile_page(request, profile, _, values=values)
+
+
+@router.post("/profile", response_class=HTMLResponse)
+async def update_profile(
+    request: Request,
+    session: SignedInSession,
+    api: Api,
+    web: Web,
+    _: Gettext,
+    display_name: TextField = "",
+    bio: TextField = "",
+    avatar_url: TextField = "",
+    locale: TextField = "",
+    time_zone: TextField = "",
+) -> Response:
+    """Save the edited profile; the page's language follows a changed locale at once."""
+    values = {
+        "display_name": display_name.strip(),
+        "bio": bio.strip(),
+        "avatar_url": avatar_url.strip(),
+        "locale": locale,
+        "time_zone": time_zone,
+    }
+    errors = FormErrors()
+    check_display_name(errors, "display_name", values["display_name"], _)
+    check_bio(errors, "bio", values["bio"], _)
+    check_avatar_url(errors, "avatar_url", values["avatar_url"], _)
+    check_choice(errors, "locale", locale, LOCALE_NAMES, _("Choose a language from the list"))
+    check_choice(
+        errors,
+        "time_zone",
+        time_zone,
+        dict.fromkeys(time_zone_names()),
+        _("Choose a time zone from the list"),
+    )
+    if not errors:
+        try:
+            profile = await api.call(
+                "PATCH",
+                "/api/v1/users/me",
+                session=session,
+                json={**values, "avatar_url": values["avatar_url"] or None},
+            )
+        except ApiProblem as problem:
+            if problem.status != 422:
+                raise
+            add_api_field_errors(
+                errors,
+                problem,
+                {
+                    "display_name": _("Enter your name, using 100 characters or fewer"),
+                    "bio": _("Shorten your bio"),
+                    "avatar_url": _("Enter a web address that starts with https://"),
+                    "locale": _("Choose a language from the list"),
+                    "time_zone": _("Choose a time zone from the list"),
+                },
+                fallback_field="display_name",
+                fallback_message=_("Check your details and try again"),
+            )
+        else:
+            session.replace_user(SignedInUser.from_profile(profile))
+            # Said in the language the user just chose, which the next page will use.
+            new_gettext = web.translations[values["locale"]].gettext
+            session.flash("success", new_gettext(N_("Your profile has been saved.")))
+            return see_other("/profile")
+    profile = await _my_profile(api, session)
+    return _profile_page(request, profile, _, values=values, errors=errors)
+
+
+@router.get("/profile/password", response_class=HTMLResponse)
+async def change_password_form(request: Request, session: SignedInSession) -> Response:
+    """The form to change one's password."""
+    return render(request, "pages/change_password.html", active_nav="profile")
+
+
+@router.post("/profile/password", response_class=HTMLResponse)
+async def change_password(
+    request: Request,
+    session: SignedInSession,
+    api: Api,
+    _: Gettext,
+    current_password: TextField = "",
+    new_password: TextField = "",
+) -> Response:
+    """Change the password after checking the current one."""
+    errors = FormErrors()
+    check_password_given(errors, "current_password", current_password, _)
+    check_new_password(errors, "new_password", new_password, _)
+    if not errors and current_password == new_password:
+        errors.add("new_password", _("Your new password must be different from the current one"))
+    if not errors:
+        try:
+            await api.call(
+                "POST",
+                "/api/v1/auth/password",
+                session=session,
+                json={"current_password": current_password, "new_password": new_password},
+            )
+        except ApiProblem as problem:
+            if problem.slug == "wrong-password" or problem.status == 400:
+                errors.add("current_password", _("Your current password is not right"))
+            elif problem.status == 422:
+                errors.add("new_password", _("Choose a password of 10 to 128 characters"))
+            else:
+                raise
+        else:
+            session.flash("success", _("Your password has been changed."))
+            return see_other("/profile")
+    return render(
+        request,
+        "pages/change_password.html",
+        status_code=422,
+        active_nav="profile",
+        errors=errors,
+    )
