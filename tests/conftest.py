@@ -9,6 +9,7 @@ distributed tier (nginx) run when those are present; with ``CI=true`` or
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import shutil
 import socket
@@ -32,6 +33,8 @@ os.environ.setdefault("LEARNHUB_AUTH_ARGON2_PARALLELISM", "1")
 from learnhub.kit.config import Settings  # noqa: E402
 from learnhub.runner.demo import DEMO_ACCOUNTS, seed_demo_accounts  # noqa: E402
 from learnhub.runner.platform import Platform, build_all_in_one  # noqa: E402
+from learnhub.services.auth.repository import get_account_by_email  # noqa: E402
+from learnhub.services.auth.service import register  # noqa: E402
 
 REQUIRE_TIERS = os.environ.get("LEARNHUB_REQUIRE_TIERS") == "1" or os.environ.get("CI") == "true"
 POSTGRES_URL = os.environ.get("LEARNHUB_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -72,6 +75,13 @@ def nginx_path() -> str | None:
     return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
+def run_in_own_loop(coroutine: Any) -> Any:
+    """Run a coroutine to completion even when called from inside a running event loop
+    (session fixtures are first requested by async tests)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 # ---------------------------------------------------------------- services tier backends
 
 
@@ -90,9 +100,9 @@ def postgres_database() -> Iterator[str]:
         finally:
             await connection.close()
 
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    run_in_own_loop(run(f'CREATE DATABASE "{name}"'))
     yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    run_in_own_loop(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")
@@ -161,7 +171,19 @@ class Stack:
         return user_id, bearer(await self.token(email))
 
     async def demo_admin(self) -> dict[str, str]:
-        await seed_demo_accounts(self.platform.runtime("auth"))
+        """Create the demo accounts that are missing; returns the admin's Authorization header."""
+        auth = self.platform.runtime("auth")
+        async with auth.db.transaction() as session:
+            for account in DEMO_ACCOUNTS:
+                if await get_account_by_email(session, account.email) is None:
+                    await register(
+                        session,
+                        auth.state["auth"],
+                        email=account.email,
+                        password=account.password,
+                        display_name=account.display_name,
+                        roles=(account.role,),
+                    )
         await self.settle()
         admin = DEMO_ACCOUNTS[0]
         return bearer(await self.token(admin.email, admin.password))

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+# The same pattern the services accept (kit/http/middleware.py); anything else is replaced.
+REQUEST_ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$"
+
+# Errors nginx itself answers, as RFC 9457 problem documents like the services' own.
+_GATEWAY_PROBLEMS = {
+    404: ("Not Found", "There is no API at this path."),
+    413: ("Content Too Large", "The request body is larger than the gateway accepts."),
+    429: ("Too Many Requests", "Too many requests from your address; slow down and retry."),
+    502: ("Bad Gateway", "The service behind this path does not answer; retry shortly."),
+    503: ("Service Unavailable", "The service behind this path is unavailable; retry shortly."),
+    504: ("Gateway Timeout", "The service behind this path took too long to answer."),
+}
 
 
 @dataclass(frozen=True)
@@ -18,12 +32,22 @@ class Upstream:
 
 
 def _location(prefix: str) -> str:
-    # A prefix ending in "/" is a folder; one naming a file (jwks.json) is matched exactly.
+    # A prefix ending in "/" is a folder; one naming a file (jwks.json) is matched exactly;
+    # a bare folder name (/api/v1/users) matches itself and everything below it.
     if prefix.endswith("/"):
         return f"location {prefix}"
     if "." in prefix.rsplit("/", 1)[-1]:
         return f"location = {prefix}"
     return f"location ~ ^{prefix}(/|$)"
+
+
+def _problem_body(status: int) -> str:
+    title, detail = _GATEWAY_PROBLEMS[status]
+    body = json.dumps(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        separators=(",", ":"),
+    )
+    return "'" + body.replace("'", "\\'") + "'"
 
 
 def render_nginx_config(
@@ -35,23 +59,26 @@ def render_nginx_config(
     body_limit: str = "10m",
     runtime_dir: Path | None = None,
     run_as_user: str | None = None,
+    worker_processes: str = "auto",
 ) -> str:
     """A complete nginx.conf: one upstream per service, routes by path prefix, the web UI
     for everything else; per-address rate limits, body-size limit, request ids passed on.
 
     ``runtime_dir`` puts the pid file, logs and temp folders there, so nginx runs from a
-    plain user's folder without touching /etc or /var.
+    plain user's folder without touching /etc or /var. ``run_as_user`` ("user [group]")
+    is the account of the worker processes when nginx starts as root; they must be able
+    to write the temp folders (request bodies larger than the buffer are kept there).
     """
     lines: list[str] = []
     if run_as_user:
         lines.append(f"user {run_as_user};")
-    lines.append("worker_processes auto;")
+    lines.append(f"worker_processes {worker_processes};")
     if runtime_dir is not None:
         lines += [
             f"pid {runtime_dir / 'nginx.pid'};",
             f"error_log {runtime_dir / 'error.log'} warn;",
         ]
-    lines += ["events { worker_connections 4096; }", "", "http {"]
+    lines += ["events { worker_connections 1024; }", "", "http {"]
     body = [
         "access_log off;" if runtime_dir is None else f"access_log {runtime_dir / 'access.log'};",
         "sendfile on;",
@@ -61,8 +88,10 @@ def render_nginx_config(
         f"client_max_body_size {body_limit};",
         f"limit_req_zone $binary_remote_addr zone=per_address:10m rate={rate_limit}r/s;",
         "limit_req_status 429;",
-        "map $http_x_request_id $learnhub_request_id { default $http_x_request_id; '' $request_id; }",
-        "map $http_upgrade $connection_upgrade { default upgrade; '' ''; }",
+        "map $http_x_request_id $learnhub_request_id {",
+        "    default $request_id;",
+        f'    "~{REQUEST_ID_PATTERN}" $http_x_request_id;',
+        "}",
     ]
     if runtime_dir is not None:
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -79,21 +108,37 @@ def render_nginx_config(
         f"    listen {listen};",
         "    proxy_http_version 1.1;",
         "    proxy_set_header Connection '';",
-        "    proxy_set_header Host $host;",
+        "    proxy_set_header Host $http_host;",
         "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "    proxy_set_header X-Forwarded-Proto $scheme;",
+        "    proxy_set_header X-Forwarded-Host $http_host;",
         "    proxy_set_header X-Request-ID $learnhub_request_id;",
+        # The services echo the id they were given; send it back once, from here.
+        "    proxy_hide_header X-Request-ID;",
         "    add_header X-Request-ID $learnhub_request_id always;",
-        f"    limit_req zone=per_address burst={rate_limit * 4} nodelay;",
-        '    location = /healthz { default_type application/json; return 200 \'{"status":"ok","service":"gateway"}\'; }',
+        f"    limit_req zone=per_address burst={max(1, rate_limit * 4)} nodelay;",
+        "    proxy_intercept_errors off;",
     ]
+    for status in (413, 429, 502, 503, 504):
+        body.append(f"    error_page {status} @problem_{status};")
+    for status in (413, 429, 502, 503, 504):
+        body += [
+            f"    location @problem_{status} {{",
+            "        default_type application/problem+json;",
+            f"        return {status} {_problem_body(status)};",
+            "    }",
+        ]
+    body.append(
+        "    location = /healthz { default_type application/json; "
+        'return 200 \'{"status":"ok","service":"gateway"}\'; }'
+    )
     for upstream in upstreams:
         for prefix in upstream.prefixes:
-            body += [f"    {_location(prefix)} {{ proxy_pass http://learnhub_{upstream.name}; }}"]
+            body.append(f"    {_location(prefix)} {{ proxy_pass http://learnhub_{upstream.name}; }}")
     body += [
         "    location /api/ {",
         "        default_type application/problem+json;",
-        '        return 404 \'{"type":"about:blank","title":"Not Found","status":404}\';',
+        f"        return 404 {_problem_body(404)};",
         "    }",
         "    location / {",
         f"        proxy_pass http://learnhub_{web.name};",

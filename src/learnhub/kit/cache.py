@@ -65,6 +65,8 @@ class MemoryCache:
 
     async def get(self, key: str) -> str | None:
         value = self._live(key)
+        if isinstance(value, int):
+            return str(value)  # a counter reads back as text, as in Redis
         return value if isinstance(value, str) else None
 
     async def set(self, key: str, value: str, *, ttl: float | None = None) -> None:

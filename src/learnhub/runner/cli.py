@@ -1,12 +1,18 @@
-"""The `learnhub` command."""
+"""The `learnhub` command.
+
+Every failure a user can fix (a wrong argument, a database or broker that cannot be
+reached, a port in use, an insecure setting) ends in one sentence that says what is
+missing and how to fix it, with exit status 1 (2 for a wrong argument), never in a
+traceback. ``LEARNHUB_LOG_LEVEL=DEBUG`` shows the traceback of unexpected errors.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
-from collections.abc import Callable, Coroutine
-from functools import wraps
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +23,7 @@ from pydantic import ValidationError
 
 from learnhub import __version__
 from learnhub.kit.config import Settings
+from learnhub.kit.errors import AppError
 from learnhub.kit.observability import configure_logging
 from learnhub.runner.preflight import PreflightError, check_port_free, preflight
 from learnhub.runner.registry import SERVICES, WEB_PORT, get_service, service_names
@@ -24,32 +31,104 @@ from learnhub.runner.registry import SERVICES, WEB_PORT, get_service, service_na
 log = logging.getLogger("learnhub")
 
 
+def _validation_sentence(error: ValidationError, prefix: str = "LEARNHUB_") -> str:
+    problems = []
+    for item in error.errors():
+        where = "_".join(str(part) for part in item["loc"]).upper()
+        reason = item.get("ctx", {}).get("error") or item["msg"]
+        reason = str(reason).removeprefix("Value error, ").rstrip(".")
+        problems.append(f"{prefix}{where}: {reason}" if where else reason)
+    return "; ".join(problems)
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment, with command-line values on top."""
     try:
         return Settings(**{key: value for key, value in overrides.items() if value is not None})
     except ValidationError as error:
-        problems = "; ".join(
-            f"LEARNHUB_{'_'.join(str(part) for part in item['loc']).upper() or 'SETTINGS'}: {item['msg']}"
-            for item in error.errors()
-        )
-        raise click.ClickException(f"The configuration is not valid: {problems}.") from error
+        raise click.ClickException(
+            f"The configuration is not valid: {_validation_sentence(error)}."
+        ) from error
 
 
-def friendly(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the failures a user can fix into one sentence and exit status 1."""
+def _sentence(text: str) -> str:
+    text = str(text).strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
-    @wraps(function)
-    def run(*args: Any, **kwargs: Any) -> Any:
+
+class LearnhubGroup(click.Group):
+    """Turns the failures a user can fix into one sentence and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return function(*args, **kwargs)
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except PreflightError as error:
-            raise click.ClickException(str(error)) from error
-        except (ValueError, KeyError) as error:
-            message = error.args[0] if error.args else str(error)
-            raise click.ClickException(str(message)) from error
+            raise click.ClickException(_sentence(str(error))) from error
+        except ValidationError as error:
+            # A service's own settings (LEARNHUB_AUTH_*, LEARNHUB_USERS_*...).
+            raise click.ClickException(
+                f"The configuration is not valid: {_validation_sentence(error, '')}."
+            ) from error
+        except AppError as error:
+            raise click.ClickException(_sentence(error.detail)) from error
+        except Exception as error:
+            if os.environ.get("LEARNHUB_LOG_LEVEL", "").upper() == "DEBUG":
+                raise
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise click.ClickException(
+                f"learnhub stopped on an unexpected error ({type(error).__name__}"
+                f"{': ' + reason.rstrip('.') if reason else ''}); run it again with "
+                "LEARNHUB_LOG_LEVEL=DEBUG to see where, and report it if it persists."
+            ) from error
 
-    return run
+
+class ServiceName(click.ParamType):
+    """A service of the registry (and, if allowed, ``web``), with a helpful error."""
+
+    name = "service"
+
+    def __init__(self, *, web: bool) -> None:
+        self.web = web
+
+    @property
+    def choices(self) -> list[str]:
+        return [*service_names(), "web"] if self.web else service_names()
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "{" + "|".join(self.choices) + "}"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(name) for name in self.choices if name.startswith(incomplete)]
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if value in self.choices:
+            return str(value)
+        self.fail(
+            f"there is no service named {value!r}: use one of {', '.join(self.choices)} "
+            "(`learnhub services` lists them)",
+            param,
+            ctx,
+        )
+
+
+class PortNumber(click.ParamType):
+    name = "port"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            port = int(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a port number: use a number from 1 to 65535", param, ctx)
+        if not 1 <= port <= 65535:
+            self.fail(f"{port} is not a port: use a number from 1 to 65535", param, ctx)
+        return port
+
+
+PORT = PortNumber()
 
 
 def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
@@ -71,35 +150,42 @@ def serve(app: Any, settings: Settings, *, host: str, port: int) -> None:
         )
     )
     server.run()
-    if not server.started:
+    if not server.started and not server.should_exit:
         raise click.ClickException(
             f"learnhub could not start on {host}:{port}; the log above says why."
         )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LearnhubGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="learnhub")
 def main() -> None:
     """learnhub: an e-learning platform (LMS + knowledge hub) built as microservices that
-    also run together in one process."""
+    also run together in one process.
+
+    Settings come from LEARNHUB_* environment variables (see docs/operations.md).
+    """
+
+
+main.group_class = LearnhubGroup
 
 
 @main.command()
-@click.option("--port", default=8000, show_default=True, help="Port of the gateway.")
+@click.option("--port", type=PORT, default=8000, show_default=True, help="Port of the gateway.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder for the SQLite files (default: ./data, or LEARNHUB_DATA_DIR).",
+    help="Folder for the SQLite files, or nginx's files in distributed mode "
+    "(default: ./data, or LEARNHUB_DATA_DIR).",
 )
 @click.option("--no-demo", is_flag=True, help="Do not create the demo accounts on first start.")
 @click.option(
     "--distributed",
     is_flag=True,
-    help="Run every service in its own process on PostgreSQL, RabbitMQ and Redis, behind nginx.",
+    help="Run every service in its own process on PostgreSQL, RabbitMQ and Redis, behind nginx "
+    "(services on PORT+101.., the web UI on PORT+100).",
 )
-@friendly
 def up(port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: bool) -> None:
     """Run the whole platform at http://HOST:PORT."""
     settings = load_settings(data_dir=data_dir)
@@ -132,35 +218,53 @@ def up(port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: 
 
 
 @main.command("serve")
-@click.argument("service", type=click.Choice([*service_names(), "web"]))
+@click.argument("service", metavar="SERVICE", type=ServiceName(web=True))
 @click.option(
     "--port",
-    type=int,
+    type=PORT,
     default=None,
     help="Port (default: the service's own, see `learnhub services`).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--migrate", is_flag=True, help="Apply the service's migrations before serving.")
-@friendly
 def serve_one(service: str, port: int | None, host: str, migrate: bool) -> None:
-    """Run one service alone, configured by LEARNHUB_* environment variables."""
+    """Run one service (or the web UI) alone, configured by LEARNHUB_* environment
+    variables: LEARNHUB_DATABASE_URL, LEARNHUB_BUS_URL, LEARNHUB_CACHE_URL and
+    LEARNHUB_API_URL (the gateway) or LEARNHUB_JWKS_URL.
+
+    SERVICE is one of the services `learnhub services` lists, or web."""
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     if service == "web":
         if not settings.api_url:
             raise click.ClickException(
-                "The web UI needs LEARNHUB_API_URL, the address of the gateway."
+                "The web UI needs the gateway's address: set LEARNHUB_API_URL "
+                "(e.g. LEARNHUB_API_URL=http://127.0.0.1:8000)."
             )
-        from learnhub.web.app import create_web_app
-
         port = port or WEB_PORT
         check_port_free(host, port)
-        app = create_web_app(settings, httpx.AsyncClient(base_url=settings.api_url))
+        try:
+            from learnhub.web.app import create_web_app
+
+            app = create_web_app(settings, httpx.AsyncClient(base_url=settings.api_url))
+        except Exception as error:
+            if settings.log_level.upper() == "DEBUG":
+                raise
+            raise click.ClickException(
+                f"The web UI could not be built ({type(error).__name__}: {error}); the APIs "
+                "work without it, and LEARNHUB_LOG_LEVEL=DEBUG shows where it failed."
+            ) from error
         serve(app, settings, host=host, port=port)
         return
     from learnhub.runner.platform import build_single_service
 
     spec = get_service(service)
+    if not spec.issues_tokens and settings.effective_jwks_url is None:
+        raise click.ClickException(
+            f"The {spec.name} service verifies access tokens against the auth service's keys: "
+            "set LEARNHUB_API_URL to the gateway's address (e.g. http://127.0.0.1:8000) or "
+            "LEARNHUB_JWKS_URL to the JWKS address."
+        )
     port = port or spec.default_port
     check_port_free(host, port)
     run_async(preflight(settings, [spec], migrate=migrate))
@@ -169,19 +273,29 @@ def serve_one(service: str, port: int | None, host: str, migrate: bool) -> None:
 
 
 @main.command()
-@click.argument("service", required=False, type=click.Choice(service_names()))
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
-@friendly
+@click.argument("service", required=False, metavar="[SERVICE]", type=ServiceName(web=False))
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the SQLite files (when LEARNHUB_DATABASE_URL is not set).",
+)
 def migrate(service: str | None, data_dir: Path | None) -> None:
-    """Apply database migrations (of every service, or of SERVICE) and declare the bus's queues."""
-    settings = load_settings(data_dir=data_dir)
-    specs = [get_service(service)] if service else list(SERVICES)
-    run_async(preflight(settings, specs, migrate=True))
+    """Apply database migrations (of every service, or of SERVICE) and declare the bus's
+    queues, so events wait for consumers that have not started yet."""
     from learnhub.runner.topology import declare_topology
 
-    run_async(declare_topology(settings, specs))
+    settings = load_settings(data_dir=data_dir)
+    configure_logging(settings.log_level, settings.log_format)
+    specs = [get_service(service)] if service else list(SERVICES)
+    run_async(preflight(settings, specs, migrate=True))
+    # A publisher's migration declares its consumers' queues too: events it sends before
+    # they first start must wait for them.
+    declared = run_async(declare_topology(settings, SERVICES))
     for spec in specs:
         click.echo(f"{spec.name}: migrated to the latest revision")
+    if declared:
+        click.echo(f"queues declared for: {', '.join(declared)}")
 
 
 @main.command()
@@ -201,6 +315,18 @@ def user() -> None:
     """Manage accounts."""
 
 
+def _valid_email(email: str) -> str:
+    from pydantic import EmailStr, TypeAdapter
+
+    try:
+        return str(TypeAdapter(EmailStr).validate_python(email))
+    except ValidationError as error:
+        raise click.BadParameter(
+            f"{email!r} is not an e-mail address: give one like ada@example.org",
+            param_hint="'--email'",
+        ) from error
+
+
 @user.command("create")
 @click.option("--email", required=True, help="The account's e-mail.")
 @click.option(
@@ -215,24 +341,37 @@ def user() -> None:
 @click.option(
     "--display-name", default=None, help="Name shown to others (default: the e-mail's local part)."
 )
-@click.option("--password", default=None, help="Password (default: a random one, printed once).")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
-@friendly
+@click.option(
+    "--password",
+    default=None,
+    help="Password of at least 10 characters (default: a random one, printed once).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the SQLite files (when LEARNHUB_DATABASE_URL is not set).",
+)
 def create_user(
     email: str,
-    roles: tuple[str, ...],
+    roles: Sequence[str],
     display_name: str | None,
     password: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Create an account, e.g. the first administrator."""
+    """Create an account, e.g. the first administrator. Its profile appears in the users
+    service when that receives the account's event (at once if it runs, else on its start)."""
     from learnhub.runner.accounts import create_account
 
+    email = _valid_email(email)
     settings = load_settings(data_dir=data_dir)
+    configure_logging("WARNING", settings.log_format)
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     if len(password) < 10:
-        raise click.ClickException("The password must have at least 10 characters.")
+        raise click.BadParameter(
+            "the password must have at least 10 characters", param_hint="'--password'"
+        )
     run_async(preflight(settings, [get_service("auth")], migrate=True))
     account_id = run_async(
         create_account(
@@ -248,12 +387,46 @@ def create_user(
         click.echo(f"Password: {password}")
 
 
+def _upstream_override(value: str) -> tuple[str, str]:
+    name, _, address = value.partition("=")
+    host, _, port = address.rpartition(":")
+    if name not in [*service_names(), "web"] or not host or not port.isdigit():
+        raise click.BadParameter(
+            f"{value!r} is not SERVICE=HOST:PORT with SERVICE one of "
+            f"{', '.join([*service_names(), 'web'])}",
+            param_hint="'--upstream'",
+        )
+    return name, address
+
+
 @main.command("gateway-config")
 @click.option(
-    "--listen", default="127.0.0.1:8000", show_default=True, help="Address nginx listens on."
+    "--listen",
+    default=None,
+    help="Address nginx listens on (default: 127.0.0.1:BASE_PORT).",
+)
+@click.option(
+    "--base-port",
+    type=PORT,
+    default=8000,
+    show_default=True,
+    help="As `up --distributed --port`: services at BASE_PORT+101.., the web UI at BASE_PORT+100.",
 )
 @click.option(
     "--upstream-host", default="127.0.0.1", show_default=True, help="Host of the services."
+)
+@click.option(
+    "--upstream",
+    "upstreams",
+    multiple=True,
+    metavar="SERVICE=HOST:PORT",
+    help="Where one service (or web) runs, e.g. users=users:8102; repeat for several.",
+)
+@click.option(
+    "--runtime-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for nginx's pid file, logs and temp files (default: nginx's own).",
 )
 @click.option(
     "--output",
@@ -261,13 +434,28 @@ def create_user(
     default=None,
     help="Write to a file.",
 )
-def gateway_config(listen: str, upstream_host: str, output: Path | None) -> None:
-    """Print the nginx configuration that routes /api/v1/<service>/ to each service."""
-    from learnhub.runner.distributed import nginx_config
+def gateway_config(
+    listen: str | None,
+    base_port: int,
+    upstream_host: str,
+    upstreams: Sequence[str],
+    runtime_dir: Path | None,
+    output: Path | None,
+) -> None:
+    """Print the nginx configuration that routes /api/v1/<service>/ to each service and
+    every other path to the web UI, from the service registry."""
+    from learnhub.runner.distributed import nginx_config, service_port, web_port_for
 
     settings = load_settings()
+    hosts = dict(_upstream_override(value) for value in upstreams)
     config = nginx_config(
-        settings, listen=listen, upstream_host=upstream_host, port_of=lambda spec: spec.default_port
+        settings,
+        listen=listen or f"127.0.0.1:{base_port}",
+        upstream_host=upstream_host,
+        port_of=lambda spec: service_port(base_port, spec),
+        web_port=web_port_for(base_port),
+        runtime_dir=runtime_dir.resolve() if runtime_dir else None,
+        hosts=hosts,
     )
     if output:
         output.write_text(config)
@@ -290,31 +478,36 @@ def events() -> None:
 
 
 @events.command("dlq")
-@click.argument("service", type=click.Choice(service_names()))
+@click.argument("service", metavar="SERVICE", type=ServiceName(web=False))
 @click.option("--replay", is_flag=True, help="Send the dead letters back to the service's queue.")
-@click.option("--id", "event_ids", multiple=True, help="Only these event ids (with --replay).")
-@friendly
+@click.option("--id", "event_ids", multiple=True, help="Only these event ids; repeat for several.")
 def dead_letters(service: str, replay: bool, event_ids: tuple[str, ...]) -> None:
     """List (or replay) the events SERVICE failed to handle after every retry (RabbitMQ)."""
     settings = load_settings()
     if not settings.bus_url.startswith(("amqp://", "amqps://")):
         raise click.ClickException(
-            "Dead letters are kept by RabbitMQ: set LEARNHUB_BUS_URL=amqp://... (the in-process bus logs them instead)."
+            "Dead letters are kept by RabbitMQ, and LEARNHUB_BUS_URL is the in-process bus "
+            "(which only logs them): set LEARNHUB_BUS_URL=amqp://user:password@host:5672/."
         )
     from learnhub.kit.events.rabbitmq import list_dead_letters, replay_dead_letters
+    from learnhub.runner.preflight import quiet_connection_logs, reason_of, safe_url
 
     try:
-        if replay:
-            count = run_async(
-                replay_dead_letters(settings.bus_url, service, event_ids=set(event_ids) or None)
-            )
-            click.echo(f"replayed {count} event(s) to {service}")
-            return
-        messages = run_async(list_dead_letters(settings.bus_url, service))
+        with quiet_connection_logs():
+            if replay:
+                count = run_async(
+                    replay_dead_letters(settings.bus_url, service, event_ids=set(event_ids) or None)
+                )
+                click.echo(f"replayed {count} event(s) to {service}")
+                return
+            messages = run_async(list_dead_letters(settings.bus_url, service))
     except OSError as error:
         raise PreflightError(
-            f"Cannot reach RabbitMQ ({error}): start it or set LEARNHUB_BUS_URL."
+            f"Cannot reach RabbitMQ at {safe_url(settings.bus_url)} ({reason_of(error)}): start "
+            "it or set LEARNHUB_BUS_URL."
         ) from error
+    if event_ids:
+        messages = [message for message in messages if message.event_id in event_ids]
     if not messages:
         click.echo(f"no dead letters for {service}")
     for message in messages:
@@ -325,12 +518,12 @@ def dead_letters(service: str, replay: bool, event_ids: tuple[str, ...]) -> None
 
 
 @main.command("demo-accounts", hidden=True)
-@friendly
 def demo_accounts() -> None:
-    """Create the demo accounts if there is no account yet (used by `up --distributed`)."""
+    """Create the demo accounts if there is no account yet."""
     from learnhub.runner.accounts import create_demo_accounts
     from learnhub.runner.demo import describe_demo_accounts
 
     settings = load_settings()
+    run_async(preflight(settings, [get_service("auth")], migrate=True))
     if run_async(create_demo_accounts(settings)):
         click.echo(describe_demo_accounts(), err=True)

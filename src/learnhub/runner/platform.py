@@ -87,15 +87,18 @@ class Platform:
         """Wait until every committed event has been published and handled (tests, seeding)."""
 
         async def drain_all() -> None:
+            # Handlers may record new events, so go round until nothing is left anywhere.
             while True:
                 pending = 0
                 for runtime in self.runtimes:
                     assert runtime.relay is not None
                     await runtime.relay.drain()
+                await self.bus.wait_idle(within)
+                for runtime in self.runtimes:
+                    assert runtime.relay is not None
                     pending += await runtime.relay.backlog()
                 if pending == 0:
                     return
-                await asyncio.sleep(0.01)
 
         await asyncio.wait_for(drain_all(), within)
 

@@ -3,9 +3,11 @@ sentence instead of a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import logging
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy.engine import make_url
 
@@ -15,6 +17,9 @@ from learnhub.kit.db import Database
 from learnhub.kit.migrations import upgrade
 from learnhub.kit.runtime import ServiceSpec
 from learnhub.runner.platform import bus_from_url
+
+# Libraries that log their own connection failures; the one sentence we print says it all.
+_CONNECTION_LOGGERS = ("aiormq", "aio_pika", "asyncpg", "redis")
 
 
 class PreflightError(RuntimeError):
@@ -29,19 +34,88 @@ def safe_url(url: str) -> str:
         return url.split("@")[-1]
 
 
+def reason_of(error: BaseException) -> str:
+    """The innermost useful first line of an error, without a trailing full stop."""
+    while error.__cause__ is not None and not str(error).strip():
+        error = error.__cause__
+    cause = error.__cause__
+    if cause is not None and str(cause).strip():
+        # Our own wrappers repeat the URL; the cause names what actually went wrong.
+        error = cause
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text.rstrip(".")
+
+
+@contextlib.contextmanager
+def quiet_connection_logs() -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in _CONNECTION_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def check_port(port: int) -> None:
+    if not 1 <= port <= 65535:
+        raise PreflightError(
+            f"Port {port} does not exist: pass --port with a number from 1 to 65535."
+        )
+
+
 def check_port_free(host: str, port: int) -> None:
-    with socket.socket(
-        socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM
-    ) as probe:
+    check_port(port)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise PreflightError(
+            f"Cannot listen on {host}: the address is not known ({error.strerror}); pass --host with an address of this machine."
+        ) from error
+    family, _type, _proto, _name, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, port))
+            probe.bind(address)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 raise PreflightError(
                     f"Port {port} on {host} is already in use: stop what uses it or pass --port with another number."
                 ) from error
-            raise PreflightError(f"Cannot listen on {host}:{port}: {error.strerror}.") from error
+            if error.errno == errno.EACCES:
+                raise PreflightError(
+                    f"Not allowed to listen on {host}:{port}: pass --port with a number above 1023."
+                ) from error
+            raise PreflightError(
+                f"Cannot listen on {host}:{port} ({error.strerror}): pass --host with an address of this machine."
+            ) from error
+
+
+def check_signing_key(settings: Settings, specs: Sequence[ServiceSpec]) -> None:
+    """Outside development the service that issues tokens needs a configured key."""
+    for spec in specs:
+        if not spec.issues_tokens or spec.settings_class is None:
+            continue
+        service_settings = spec.settings_class()
+        signing_key = getattr(service_settings, "signing_key", None)
+        if signing_key is None:
+            if settings.env != "development":
+                raise PreflightError(
+                    f"LEARNHUB_AUTH_SIGNING_KEY is not set: outside development the {spec.name} "
+                    "service needs an Ed25519 private key in PEM (create one with `learnhub keygen`)."
+                )
+            continue
+        from learnhub.services.auth.keys import key_pair_from_pem
+
+        try:
+            key_pair_from_pem(signing_key.get_secret_value())
+        except (ValueError, TypeError) as error:
+            raise PreflightError(
+                "LEARNHUB_AUTH_SIGNING_KEY is not an Ed25519 private key in PEM: create one with "
+                "`learnhub keygen`."
+            ) from error
 
 
 async def check_database(
@@ -49,15 +123,20 @@ async def check_database(
 ) -> None:
     for spec in specs:
         url = settings.database_url_for(spec.name)
-        db = Database(url, service=spec.name)
         try:
-            await db.ping()
+            db = Database(url, service=spec.name)
+        except Exception as error:
+            raise PreflightError(
+                f"LEARNHUB_DATABASE_URL is not a database URL learnhub can use ({reason_of(error)}): "
+                "set it like postgresql+asyncpg://user@host:5432/learnhub."
+            ) from error
+        try:
+            with quiet_connection_logs():
+                await db.ping()
             if migrate:
                 await upgrade(db, spec.migrations)
         except Exception as error:
-            reason = (
-                str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            )
+            reason = reason_of(error)
             if db.dialect == "sqlite":
                 raise PreflightError(
                     f"Cannot open the {spec.name} database at {safe_url(url)} ({reason}): check that "
@@ -72,33 +151,51 @@ async def check_database(
 
 
 async def check_bus(settings: Settings) -> None:
-    bus = bus_from_url(settings.bus_url)
     try:
-        await bus.start()
-        await bus.ping()
+        bus = bus_from_url(settings.bus_url)
+    except ValueError as error:
+        raise PreflightError(
+            f"LEARNHUB_BUS_URL {safe_url(settings.bus_url)} is not a bus learnhub knows: set it to "
+            "memory:// or amqp://user:password@host:5672/."
+        ) from error
+    try:
+        with quiet_connection_logs():
+            await bus.start()
+            await bus.ping()
     except Exception as error:
         raise PreflightError(
-            f"Cannot reach the event bus at {safe_url(settings.bus_url)} ({error}): start "
+            f"Cannot reach RabbitMQ at {safe_url(settings.bus_url)} ({reason_of(error)}): start "
             "RabbitMQ or set LEARNHUB_BUS_URL."
         ) from error
     finally:
-        await bus.close()
+        with contextlib.suppress(Exception):
+            await bus.close()
 
 
 async def check_cache(settings: Settings) -> None:
-    cache = cache_from_url(settings.cache_url, namespace="preflight")
     try:
-        await cache.ping()
+        cache = cache_from_url(settings.cache_url, namespace="preflight")
+    except ValueError as error:
+        raise PreflightError(
+            f"LEARNHUB_CACHE_URL {safe_url(settings.cache_url)} is not a cache learnhub knows: set "
+            "it to memory:// or redis://host:6379/0."
+        ) from error
+    try:
+        with quiet_connection_logs():
+            await cache.ping()
     except Exception as error:
         raise PreflightError(
-            f"Cannot reach the cache at {safe_url(settings.cache_url)} ({error}): start Redis or set LEARNHUB_CACHE_URL."
+            f"Cannot reach Redis at {safe_url(settings.cache_url)} ({reason_of(error)}): start "
+            "Redis or set LEARNHUB_CACHE_URL."
         ) from error
     finally:
-        await cache.close()
+        with contextlib.suppress(Exception):
+            await cache.close()
 
 
 async def preflight(settings: Settings, specs: Sequence[ServiceSpec], *, migrate: bool) -> None:
     """Reach every backend the services need; apply migrations if asked."""
+    check_signing_key(settings, specs)
     await check_database(settings, specs, migrate=migrate)
     if specs:
         await check_bus(settings)

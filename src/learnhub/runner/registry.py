@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from learnhub.kit.runtime import ServiceSpec
-from learnhub.services.auth import service as auth_service
-from learnhub.services.users import service as users_service
+from learnhub.services.auth import spec as auth_service
+from learnhub.services.users import spec as users_service
 
 SERVICES: tuple[ServiceSpec, ...] = (auth_service, users_service)
 WEB_PORT = 8100

@@ -64,7 +64,7 @@ def time_zone_options(gettext: Callable[[str], str]) -> list[tuple[str, object]]
     grouped: dict[str, list[tuple[str, str]]] = {}
     for name in sorted(time_zone_names() - {UTC}):
         region, city = name.split("/", 1)
-        grouped.setdefault(region, []).append((name, city.replace("_", " ").replace("/", " – ")))
+        grouped.setdefault(region, []).append((name, city.replace("_", " ").replace("/", " / ")))
     options: list[tuple[str, object]] = [(UTC, UTC)]
     for region, zones in grouped.items():
         options.append((gettext(_REGION_LABELS[region]), zones))

@@ -20,6 +20,7 @@ SUPPORTED_LOCALES = ("en", "pt")
 # Each language is named in itself, so a reader finds theirs whatever the page's language.
 LOCALE_NAMES = {"en": "English", "pt": "Português"}
 LOCALE_COOKIE = "lh_locale"
+ONE_YEAR_SECONDS = 365 * 24 * 3600
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 

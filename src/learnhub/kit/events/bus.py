@@ -37,6 +37,10 @@ class Bus(Protocol):
 
     async def ping(self) -> None: ...
 
+    async def wait_idle(self, within: float = 10.0) -> None:
+        """Return once nothing published is still waiting to be handled (tests, seeding)."""
+        ...
+
     async def close(self) -> None: ...
 
 

@@ -55,6 +55,10 @@ class InProcessBus:
     async def ping(self) -> None:
         return None
 
+    async def wait_idle(self, within: float = 10.0) -> None:
+        # publish() returns only after every subscriber handled the events.
+        return None
+
     async def subscribe(self, subscription: Subscription) -> None:
         if subscription.consumer in self._consumers:
             raise ValueError(f"{subscription.consumer} already subscribed")

@@ -89,7 +89,7 @@ async def record_event(
     return event
 
 
-def _event_from_row(row: object, source: str) -> CloudEvent:
+def event_from_row(row: object, source: str) -> CloudEvent:
     return CloudEvent(
         id=row.id,  # type: ignore[attr-defined]
         type=row.type,  # type: ignore[attr-defined]
@@ -139,7 +139,7 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            events = [_event_from_row(row, self.db.service) for row in rows]
+            events = [event_from_row(row, self.db.service) for row in rows]
             ids = [event.id for event in events]
             try:
                 await self.bus.publish(events)

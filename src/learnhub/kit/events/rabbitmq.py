@@ -328,6 +328,24 @@ class RabbitMQBus:
                 await connection.close()
         self._closing = False
 
+    async def wait_idle(self, within: float = 10.0) -> None:
+        """Return once every subscribed queue is empty and no handler runs, seen on a few
+        consecutive looks (a prefetched delivery may not have reached its handler yet)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        quiet_looks = 0
+        while quiet_looks < 3:
+            if loop.time() > deadline:
+                raise TimeoutError(f"events still in flight after {within} s")
+            busy = bool(self._handlers_in_flight)
+            if not busy and self._probe_channel is not None:
+                channel = await self._probe_channel.get_underlay_channel()
+                for name in list(self._subscriptions):
+                    declared = await channel.queue_declare(consumer_queue_name(name), passive=True)
+                    busy = busy or bool(declared.message_count)
+            quiet_looks = 0 if busy else quiet_looks + 1
+            await asyncio.sleep(0.02)
+
     async def refresh_lag(self) -> None:
         """Set CONSUMER_LAG of every subscribed service from its queue's ready messages."""
         if self._probe_channel is None:

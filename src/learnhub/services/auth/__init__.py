@@ -32,7 +32,7 @@ async def _start(runtime: ServiceRuntime) -> None:
     )
 
 
-service = ServiceSpec(
+spec = ServiceSpec(
     name="auth",
     title="auth",
     description="Accounts, passwords, sessions and access tokens; the JWKS every service verifies against.",
@@ -48,4 +48,4 @@ service = ServiceSpec(
     issues_tokens=True,
 )
 
-__all__ = ["service"]
+__all__ = ["spec"]

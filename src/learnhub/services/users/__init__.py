@@ -11,7 +11,7 @@ from learnhub.services.users.endpoints import router
 from learnhub.services.users.handlers import EVENT_HANDLERS
 from learnhub.services.users.models import Base
 
-service = ServiceSpec(
+spec = ServiceSpec(
     name="users",
     title="users",
     description="Profiles, preferences and platform roles (admin, instructor, support, learner).",
@@ -25,4 +25,4 @@ service = ServiceSpec(
     settings_class=UsersSettings,
 )
 
-__all__ = ["service"]
+__all__ = ["spec"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, ApiUnavailable, LoginRequired, PlatformApi
-from learnhub.web.deps import Api, Gettext, Locale, Session
+from learnhub.web.deps import Api, Gettext, Locale, Session, Web
 from learnhub.web.forms import (
     FormErrors,
     add_api_field_errors,
@@ -23,6 +24,7 @@ from learnhub.web.forms import (
 from learnhub.web.forms import (
     Gettext as GettextFunction,
 )
+from learnhub.web.i18n import LOCALE_COOKIE, ONE_YEAR_SECONDS
 from learnhub.web.redirects import safe_next_path, see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import SignedInUser, WebSession
@@ -194,16 +196,25 @@ async def _profile_after_login(api: PlatformApi, session: WebSession) -> dict[st
 
 
 @router.post("/logout")
-async def logout(session: Session, api: Api, _: Gettext) -> Response:
-    """End the session here and at the auth service."""
+async def logout(session: Session, api: Api, web: Web, locale: Locale, _: Gettext) -> Response:
+    """End the session here and at the auth service; the page keeps the user's language."""
     if session.is_signed_in:
-        try:
+        # The browser forgets the tokens whatever the answer; they expire on their own.
+        with contextlib.suppress(ApiProblem, ApiUnavailable, LoginRequired):
             await api.call("POST", "/api/v1/auth/logout", session=session)
-        except (ApiProblem, ApiUnavailable, LoginRequired):
-            pass  # The browser forgets the tokens either way; they expire on their own.
     session.sign_out()
     session.flash("success", _("You have logged out."))
-    return see_other("/")
+    response = see_other("/")
+    # Without the profile the language would fall back to the browser's: keep the user's.
+    response.set_cookie(
+        LOCALE_COOKIE,
+        locale,
+        max_age=ONE_YEAR_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=web.secure_cookies,
+    )
+    return response
 
 
 @router.get("/forgot-password", response_class=HTMLResponse)
@@ -229,10 +240,9 @@ async def forgot_password(
             errors=errors,
             values=values,
         )
-    try:
+    # Even a refusal must look like success, or the page would reveal who has an account.
+    with contextlib.suppress(ApiProblem):
         await api.call("POST", "/api/v1/auth/password-reset", json={"email": values["email"]})
-    except ApiProblem:
-        pass  # Even a refusal must look like success, or the page would reveal accounts.
     return render(request, "pages/forgot_password.html", sent=True)
 
 

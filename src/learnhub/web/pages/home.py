@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -17,11 +19,9 @@ router = APIRouter()
 async def home(request: Request, session: Session, api: Api) -> HTMLResponse:
     """Welcome page; for a signed-in user also the moment to refresh their summary."""
     if session.is_signed_in:
-        try:
+        # On failure the greeting uses the summary stored at login; if the session ended,
+        # the visitor simply sees the anonymous welcome.
+        with contextlib.suppress(ApiProblem, LoginRequired):
             profile = await api.call("GET", "/api/v1/users/me", session=session)
             session.replace_user(SignedInUser.from_profile(profile))
-        except ApiProblem:
-            pass  # The greeting falls back to the summary stored at login.
-        except LoginRequired:
-            pass  # The session ended; the visitor sees the anonymous welcome.
     return render(request, "pages/home.html", active_nav="home")

@@ -9,13 +9,11 @@ from fastapi.responses import Response
 
 from learnhub.web.api import ApiProblem, ApiUnavailable, LoginRequired
 from learnhub.web.deps import Api, Session, Web
-from learnhub.web.i18n import LOCALE_COOKIE, supported_locale
+from learnhub.web.i18n import LOCALE_COOKIE, ONE_YEAR_SECONDS, supported_locale
 from learnhub.web.redirects import safe_next_path, see_other
 from learnhub.web.session import SignedInUser
 
 router = APIRouter()
-
-ONE_YEAR_SECONDS = 365 * 24 * 3600
 
 
 @router.post("/language")
