@@ -30,14 +30,16 @@ os.environ.setdefault("LEARNHUB_AUTH_ARGON2_TIME_COST", "1")
 os.environ.setdefault("LEARNHUB_AUTH_ARGON2_MEMORY_COST", "1024")
 os.environ.setdefault("LEARNHUB_AUTH_ARGON2_PARALLELISM", "1")
 
-from learnhub.kit.config import Settings  # noqa: E402
-from learnhub.runner.demo import DEMO_ACCOUNTS, seed_demo_accounts  # noqa: E402
-from learnhub.runner.platform import Platform, build_all_in_one  # noqa: E402
-from learnhub.services.auth.repository import get_account_by_email  # noqa: E402
-from learnhub.services.auth.service import register  # noqa: E402
+from learnhub.kit.config import Settings
+from learnhub.runner.demo import DEMO_ACCOUNTS, seed_demo_accounts
+from learnhub.runner.platform import Platform, build_all_in_one
+from learnhub.services.auth.repository import get_account_by_email
+from learnhub.services.auth.service import register
 
 REQUIRE_TIERS = os.environ.get("LEARNHUB_REQUIRE_TIERS") == "1" or os.environ.get("CI") == "true"
-POSTGRES_URL = os.environ.get("LEARNHUB_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_URL = os.environ.get(
+    "LEARNHUB_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 RABBITMQ_URL = os.environ.get("LEARNHUB_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 REDIS_URL = os.environ.get("LEARNHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 PASSWORD = "correct horse battery"
@@ -72,7 +74,9 @@ def chromium_path() -> str | None:
 
 
 def nginx_path() -> str | None:
-    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    return shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
 
 
 def run_in_own_loop(coroutine: Any) -> Any:
@@ -116,7 +120,9 @@ def rabbitmq_vhost_url() -> Iterator[str]:
         return
     subprocess.run([rabbitmqctl, "add_vhost", vhost], check=True, capture_output=True)
     subprocess.run(
-        [rabbitmqctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True, capture_output=True
+        [rabbitmqctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
+        check=True,
+        capture_output=True,
     )
     yield RABBITMQ_URL.rstrip("/") + "/" + vhost
     subprocess.run([rabbitmqctl, "delete_vhost", vhost], check=False, capture_output=True)
@@ -149,23 +155,30 @@ class Stack:
     async def settle(self) -> None:
         await self.platform.settle()
 
-    async def register(self, email: str, *, password: str = PASSWORD, display_name: str = "Test User") -> str:
+    async def register(
+        self, email: str, *, password: str = PASSWORD, display_name: str = "Test User"
+    ) -> str:
         response = await self.client.post(
-            "/api/v1/auth/register", json={"email": email, "password": password, "display_name": display_name}
+            "/api/v1/auth/register",
+            json={"email": email, "password": password, "display_name": display_name},
         )
         assert response.status_code == 201, response.text
         await self.settle()
         return response.json()["id"]
 
     async def login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
-        response = await self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
+        response = await self.client.post(
+            "/api/v1/auth/login", json={"email": email, "password": password}
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
     async def token(self, email: str, password: str = PASSWORD) -> str:
         return (await self.login(email, password))["access_token"]
 
-    async def signed_up(self, email: str, *, display_name: str = "Test User") -> tuple[str, dict[str, str]]:
+    async def signed_up(
+        self, email: str, *, display_name: str = "Test User"
+    ) -> tuple[str, dict[str, str]]:
         """Register and log in; returns the user id and the Authorization header."""
         user_id = await self.register(email, display_name=display_name)
         return user_id, bearer(await self.token(email))
@@ -226,7 +239,9 @@ async def reset_postgres_schemas(database_url: str) -> None:
         await connection.close()
 
 
-def services_settings(data_dir: Path, database_url: str, bus_url: str, cache_url: str, **overrides: Any) -> Settings:
+def services_settings(
+    data_dir: Path, database_url: str, bus_url: str, cache_url: str, **overrides: Any
+) -> Settings:
     return Settings(
         data_dir=data_dir,
         log_format="text",
@@ -245,7 +260,12 @@ async def embedded(tmp_path: Path) -> AsyncIterator[Stack]:
     await stop_stack(stack)
 
 
-@pytest.fixture(params=["embedded", pytest.param("services", marks=[pytest.mark.postgres, pytest.mark.rabbitmq])])
+@pytest.fixture(
+    params=[
+        "embedded",
+        pytest.param("services", marks=[pytest.mark.postgres, pytest.mark.rabbitmq]),
+    ]
+)
 async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stack]:
     """The same platform on each tier: embedded, and on PostgreSQL + RabbitMQ + Redis."""
     if request.param == "embedded":
@@ -297,7 +317,14 @@ class LiveServer:
 
         app.on_startup = start
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="on")
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=self.port,
+                log_config=None,
+                access_log=False,
+                lifespan="on",
+            )
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

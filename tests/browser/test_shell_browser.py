@@ -103,7 +103,9 @@ def test_a_learner_registers_logs_in_edits_the_profile_and_logs_out(
     page.get_by_label("Create a password").fill("correct horse battery")
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(f"{live_server}/login")
-    expect(page.get_by_role("status")).to_have_text("Your account has been created. Log in to start.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Your account has been created. Log in to start."
+    )
 
     log_in(page, live_server, email, "correct horse battery")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Ana Souza")
@@ -130,9 +132,7 @@ def test_a_learner_registers_logs_in_edits_the_profile_and_logs_out(
     page.context.close()
 
 
-@pytest.mark.parametrize(
-    "path", ["/", "/register", "/login", "/forgot-password", "/no-such-page"]
-)
+@pytest.mark.parametrize("path", ["/", "/register", "/login", "/forgot-password", "/no-such-page"])
 def test_public_pages_have_no_accessibility_violations(
     browser: Browser, live_server: str, path: str
 ) -> None:

@@ -24,7 +24,9 @@ async def test_register_profile_login_refresh_edit(stack: Stack) -> None:
     assert profile.json()["display_name"] == "Jo Urney"
 
     # and after refreshing their tokens they edit the profile
-    refreshed = await stack.client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    refreshed = await stack.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
     assert refreshed.status_code == 200
     headers = bearer(refreshed.json()["access_token"])
     edited = await stack.client.patch(

@@ -76,7 +76,9 @@ def registered(user_id: str | None = None, *, email: str = "ada@example.org") ->
 
 async def remember_registration(session: AsyncSession, payload: UserRegistered) -> None:
     """The handler: one note per registration it sees."""
-    session.add(Note(id=payload.user_id, body=f"welcome {payload.display_name}", created_at=utcnow()))
+    session.add(
+        Note(id=payload.user_id, body=f"welcome {payload.display_name}", created_at=utcnow())
+    )
 
 
 HANDLERS = {UserRegistered.event_type: remember_registration}

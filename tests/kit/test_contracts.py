@@ -142,11 +142,6 @@ def test_bytes_that_are_not_a_cloudevent_are_refused(raw: bytes) -> None:
         CloudEvent.from_json(raw)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="BUG: CloudEvent.from_json lets AttributeError escape for JSON that is not an object",
-)
 @pytest.mark.parametrize("raw", [b"[1, 2]", b'"text"', b"42", b"null"])
 def test_json_that_is_not_an_object_is_refused_as_malformed(raw: bytes) -> None:
     with pytest.raises(MalformedEvent):
@@ -157,7 +152,7 @@ def test_another_specversion_is_refused() -> None:
     document = json.loads(CloudEvent(type="t.x.v1", source="s", data={}).to_json())
     document["specversion"] = "0.3"
 
-    with pytest.raises(MalformedEvent, match="unsupported specversion '0.3'"):
+    with pytest.raises(MalformedEvent, match=r"unsupported specversion '0\.3'"):
         CloudEvent.from_json(json.dumps(document))
 
 

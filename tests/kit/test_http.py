@@ -23,7 +23,9 @@ PROBLEM = "application/problem+json"
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def assert_problem(response: httpx.Response, status: int, type_uri: str, title: str) -> dict[str, Any]:
+def assert_problem(
+    response: httpx.Response, status: int, type_uri: str, title: str
+) -> dict[str, Any]:
     """The response is a problem document of that kind, with the request's id."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM
@@ -38,7 +40,9 @@ def assert_problem(response: httpx.Response, status: int, type_uri: str, title: 
 @pytest.fixture
 async def notebook(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """The test-only service's app alone, on a SQLite file."""
-    db = Database(f"sqlite+aiosqlite:///{(tmp_path / 'notebook.db').as_posix()}", service="notebook")
+    db = Database(
+        f"sqlite+aiosqlite:///{(tmp_path / 'notebook.db').as_posix()}", service="notebook"
+    )
     bus = InProcessBus()
     app = create_service_app(build_runtime(db, bus, tmp_path))
     async with httpx.AsyncClient(
@@ -101,7 +105,11 @@ async def test_an_invalid_query_parameter_is_a_422_problem(embedded: Stack) -> N
         response, 422, "/problems/validation-error", "Your request has invalid fields"
     )
     assert body["errors"] == [
-        {"field": "limit", "pointer": "query:limit", "detail": "Input should be greater than or equal to 1"}
+        {
+            "field": "limit",
+            "pointer": "query:limit",
+            "detail": "Input should be greater than or equal to 1",
+        }
     ]
 
 
@@ -144,10 +152,6 @@ async def test_each_request_gets_its_own_id(embedded: Stack) -> None:
     assert first.headers["x-request-id"] != second.headers["x-request-id"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the all-in-one gateway's own 404 (gateway/dispatch.py) ignores X-Request-ID and sends no X-Request-ID header",
-)
 async def test_the_gateway_404_carries_the_request_id_too(embedded: Stack) -> None:
     response = await embedded.client.get("/api/v9/nothing", headers={"X-Request-ID": "req-404"})
 
@@ -207,7 +211,10 @@ def request_counts(metrics_text: str, service: str) -> dict[tuple[str, str, str]
         if family.name != "learnhub_http_requests":
             continue
         for sample in family.samples:
-            if sample.name == "learnhub_http_requests_total" and sample.labels["service"] == service:
+            if (
+                sample.name == "learnhub_http_requests_total"
+                and sample.labels["service"] == service
+            ):
                 key = (sample.labels["method"], sample.labels["route"], sample.labels["status"])
                 counts[key] = sample.value
     return counts
@@ -221,7 +228,9 @@ async def test_metrics_count_requests_by_route_template(embedded: Stack) -> None
     # when
     assert (await embedded.client.get(f"/api/v1/users/{user_id}", headers=auth)).status_code == 200
     assert (await embedded.client.get(f"/api/v1/users/{user_id}", headers=auth)).status_code == 200
-    assert (await embedded.client.get("/api/v1/users/someone-else", headers=auth)).status_code == 403
+    assert (
+        await embedded.client.get("/api/v1/users/someone-else", headers=auth)
+    ).status_code == 403
 
     # then
     metrics = await embedded.client.get("/metrics")
@@ -290,10 +299,6 @@ async def test_an_invalid_cursor_is_a_400_problem(embedded: Stack, cursor: str) 
     assert body["detail"] == "The cursor is not one this API gave out."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a cursor holding a timestamp without a time zone reaches the UTC column and fails with 500",
-)
 async def test_a_cursor_with_a_naive_timestamp_is_a_400_problem(embedded: Stack) -> None:
     admin = await embedded.demo_admin()
     cursor = encode_cursor(["2024-05-01T12:00:00", "u-1"])
@@ -303,10 +308,6 @@ async def test_a_cursor_with_a_naive_timestamp_is_a_400_problem(embedded: Stack)
     assert_problem(response, 400, "/problems/invalid-cursor", "Invalid cursor")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the ops app (runner/platform.py ops_app) installs no problem handlers",
-)
 async def test_errors_of_the_ops_endpoints_are_problems_too(embedded: Stack) -> None:
     response = await embedded.client.post("/healthz")
 

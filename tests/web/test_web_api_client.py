@@ -138,3 +138,24 @@ async def test_a_problem_document_becomes_an_api_problem(api: PlatformApi) -> No
     assert (problem.status, problem.slug, problem.request_id) == (409, "own-admin-role", "req-1")
     assert problem.retry_after_seconds == 30
     assert [(error.field, error.detail) for error in problem.errors] == [("roles", "bad")]
+
+
+async def test_the_browser_address_is_passed_on_for_throttling() -> None:
+    from learnhub.web.api import browser_address
+
+    seen: list[str | None] = []
+
+    async def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("x-forwarded-for"))
+        return httpx.Response(200, json={})
+
+    api = PlatformApi(
+        httpx.AsyncClient(transport=httpx.MockTransport(record), base_url="http://api")
+    )
+    token = browser_address.set("198.51.100.23")
+    try:
+        await api.call("POST", "/api/v1/auth/login", json={})
+    finally:
+        browser_address.reset(token)
+    await api.call("POST", "/api/v1/auth/login", json={})
+    assert seen == ["198.51.100.23", None]

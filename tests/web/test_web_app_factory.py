@@ -42,7 +42,7 @@ async def test_the_layout_wears_the_institutions_name_logo_and_colours(branded_s
     response = await branded_site.get("/")
 
     assert response.status_code == 200
-    assert "<title>Home – Escola Aurora</title>" in response.text
+    assert "<title>Home \u2013 Escola Aurora</title>" in response.text
     assert (
         '<img class="brand__logo" src="https://learn.example.edu/logo.svg" alt="" height="40">'
     ) in response.text
@@ -61,7 +61,9 @@ async def test_cookies_are_secure_when_the_public_url_is_https(branded_site) -> 
     response = await branded_site.get("/login")
 
     csrf_cookie = next(
-        cookie for cookie in response.headers.get_list("set-cookie") if cookie.startswith("lh_csrf=")
+        cookie
+        for cookie in response.headers.get_list("set-cookie")
+        if cookie.startswith("lh_csrf=")
     )
     assert "Secure" in csrf_cookie
     assert "HttpOnly" in csrf_cookie

@@ -45,9 +45,7 @@ def test_the_session_survives_a_round_trip_through_its_cookie() -> None:
 
 
 def test_a_tampered_or_foreign_cookie_gives_an_empty_session_that_clears_it() -> None:
-    value = SessionCodec(SECRET).dumps(
-        WebSession(access_token="a", refresh_token="r", user=None)
-    )
+    value = SessionCodec(SECRET).dumps(WebSession(access_token="a", refresh_token="r", user=None))
 
     forged = SessionCodec("someone-elses-secret").loads(value)
     altered = SessionCodec(SECRET).loads(value[:-2] + "xx")

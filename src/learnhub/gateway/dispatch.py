@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from learnhub.kit.http.middleware import RequestContextMiddleware
 from learnhub.kit.http.problems import problem_response
-from learnhub.kit.observability import request_id_var
 
 
 @dataclass(frozen=True)
@@ -26,6 +25,13 @@ class Route:
             if path == bare or path.startswith(bare + "/"):
                 return True
         return False
+
+
+async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    path = scope.get("path", "")
+    await problem_response(404, detail=f"There is nothing at {path}.", instance=path)(
+        scope, receive, send
+    )
 
 
 class Dispatcher:
@@ -45,6 +51,7 @@ class Dispatcher:
         self.fallback: ASGIApp | None = None
         self.on_startup = on_startup
         self.on_shutdown = on_shutdown
+        self._not_found = RequestContextMiddleware(_not_found, service="gateway")
 
     def mount(self, name: str, prefixes: Sequence[str], app: ASGIApp) -> None:
         self.routes.append(Route(name, tuple(prefixes), app))
@@ -62,9 +69,7 @@ class Dispatcher:
             await self.fallback(scope, receive, send)
             return
         if scope["type"] == "http":
-            request_id_var.set(uuid.uuid4().hex)
-            response = problem_response(404, detail=f"There is nothing at {path}.", instance=path)
-            await response(scope, receive, send)
+            await self._not_found(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

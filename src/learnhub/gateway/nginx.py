@@ -134,7 +134,9 @@ def render_nginx_config(
     )
     for upstream in upstreams:
         for prefix in upstream.prefixes:
-            body.append(f"    {_location(prefix)} {{ proxy_pass http://learnhub_{upstream.name}; }}")
+            body.append(
+                f"    {_location(prefix)} {{ proxy_pass http://learnhub_{upstream.name}; }}"
+            )
     body += [
         "    location /api/ {",
         "        default_type application/problem+json;",

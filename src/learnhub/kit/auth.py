@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -69,6 +70,10 @@ class TokenVerifier:
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
+        # A token verified once stays valid until it expires: remembering the result saves
+        # a signature check on every request of a busy client.
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self.verified_cache_size = 10_000
 
     async def _refresh(self) -> None:
         async with self._lock:
@@ -97,6 +102,19 @@ class TokenVerifier:
         return key
 
     async def verify(self, token: str) -> Principal:
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal, expires_at = remembered
+            if time.time() < expires_at:
+                return principal
+            del self._verified[token]
+        principal, expires_at = await self._verify_signature_and_claims(token)
+        self._verified[token] = (principal, expires_at)
+        if len(self._verified) > self.verified_cache_size:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify_signature_and_claims(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
@@ -123,12 +141,13 @@ class TokenVerifier:
             raise Unauthorized("The access token is not valid.") from error
         if claims.get("typ") != "access":
             raise Unauthorized("This is not an access token.")
-        return Principal(
+        principal = Principal(
             user_id=str(claims["sub"]),
             roles=frozenset(claims.get("roles", [])),
             session_id=claims.get("sid"),
             email=claims.get("email"),
         )
+        return principal, float(claims["exp"])
 
 
 def _bearer_token(request: Request) -> str | None:

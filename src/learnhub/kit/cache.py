@@ -77,6 +77,8 @@ class MemoryCache:
 
     async def incr(self, key: str, *, ttl: float) -> int:
         current = self._live(key)
+        if isinstance(current, str) and current.lstrip("-").isdigit():
+            current = int(current)
         if isinstance(current, int):
             count = current + 1
             self._values[self._key(key)] = (count, self._values[self._key(key)][1])
@@ -103,7 +105,8 @@ class MemoryCache:
         scores = self._live(key)
         if not isinstance(scores, dict):
             return []
-        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:count]
+        # Ties in Redis's ZREVRANGE order: descending by member too.
+        return sorted(scores.items(), key=lambda item: (item[1], item[0]), reverse=True)[:count]
 
     async def ping(self) -> None:
         return None
@@ -133,7 +136,9 @@ class RedisCache:
         return await self._client.get(self._key(key))
 
     async def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
-        await self._client.set(self._key(key), value, px=int(ttl * 1000) if ttl else None)
+        await self._client.set(
+            self._key(key), value, px=max(1, int(ttl * 1000)) if ttl is not None else None
+        )
 
     async def delete(self, key: str) -> None:
         await self._client.delete(self._key(key))

@@ -210,7 +210,7 @@ def _spawn(name: str, command: list[str], env: dict[str, str], *, essential: boo
         command,
         env=env,
         process_group=0,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
     )
     return Child(name, process, essential=essential)
 
@@ -376,7 +376,11 @@ def _run(
     for spec in SERVICES:
         service_port_ = str(service_port(port, spec))
         children.append(
-            _spawn(spec.name, _learnhub("serve", spec.name, "--host", host, "--port", service_port_), env)
+            _spawn(
+                spec.name,
+                _learnhub("serve", spec.name, "--host", host, "--port", service_port_),
+                env,
+            )
         )
     web = _spawn(
         "web", _learnhub("serve", "web", "--host", host, "--port", str(web_port)), env,

@@ -19,6 +19,8 @@ from learnhub.kit.db import Database
 from learnhub.kit.events.bus import Bus
 from learnhub.kit.events.memory import InProcessBus
 from learnhub.kit.http.app import create_service_app, metrics_response, readiness
+from learnhub.kit.http.middleware import RequestContextMiddleware
+from learnhub.kit.http.problems import install_problem_handlers
 from learnhub.kit.migrations import upgrade
 from learnhub.kit.runtime import ServiceRuntime, ServiceSpec
 from learnhub.runner.registry import SERVICES
@@ -145,6 +147,8 @@ def build_runtimes(
 def ops_app(runtimes: list[ServiceRuntime]) -> FastAPI:
     """/healthz, /readyz and /metrics for every service of the process."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service="ops")
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

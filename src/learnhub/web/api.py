@@ -10,6 +10,7 @@ retries; when the refresh fails the session is over and :class:`LoginRequired` i
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,13 @@ import httpx
 from learnhub.web.session import WebSession
 
 REFRESH_PATH = "/api/v1/auth/refresh"
+
+# The browser's address, set per request by the session middleware. It is passed on as
+# X-Forwarded-For so that the API throttles log-ins per browser, not per web process
+# (the services believe it because the web UI is one of their trusted proxies).
+browser_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "browser_address", default=None
+)
 # How long a rotated pair is remembered for the refresh token it replaced, so that two pages
 # of the same browser refreshing at once both get the new pair instead of the second one
 # presenting a spent token (which the auth service treats as theft and revokes the family).
@@ -160,6 +168,9 @@ class PlatformApi:
         params: dict[str, Any] | None,
     ) -> httpx.Response:
         headers = {"Accept": "application/json"}
+        address = browser_address.get()
+        if address:
+            headers["X-Forwarded-For"] = address
         if session is not None and session.access_token:
             headers["Authorization"] = f"Bearer {session.access_token}"
         try:
@@ -181,7 +192,9 @@ class PlatformApi:
             if remembered is not None:
                 pair = remembered[1]
             else:
-                response = await self._client.post(REFRESH_PATH, json={"refresh_token": spent})
+                response = await self._send(
+                    "POST", REFRESH_PATH, session=None, json={"refresh_token": spent}, params=None
+                )
                 if response.status_code != 200:
                     self._refresh_locks.pop(spent, None)
                     return False

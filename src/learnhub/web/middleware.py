@@ -8,6 +8,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from learnhub.web.api import browser_address
 from learnhub.web.csrf import CSRF_COOKIE, new_nonce
 from learnhub.web.session import SESSION_COOKIE, SessionCodec
 
@@ -48,6 +49,8 @@ class SessionCookieMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        client = scope.get("client")
+        browser_address.set(client[0] if client else None)
         cookies = HTTPConnection(scope).cookies
         session = self.codec.loads(cookies.get(SESSION_COOKIE))
         nonce = cookies.get(CSRF_COOKIE)

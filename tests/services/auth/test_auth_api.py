@@ -17,7 +17,13 @@ PROBLEM = "application/problem+json"
 
 async def outbox_types(stack: Stack) -> list[str]:
     async with stack.platform.runtime("auth").db.session() as session:
-        return list((await session.scalars(select(outbox_table.c.type).order_by(outbox_table.c.created_at))).all())
+        return list(
+            (
+                await session.scalars(
+                    select(outbox_table.c.type).order_by(outbox_table.c.created_at)
+                )
+            ).all()
+        )
 
 
 async def reset_token_from_outbox(stack: Stack) -> str:
@@ -40,7 +46,11 @@ async def test_register_creates_account_and_announces_it(stack: Stack) -> None:
     # when
     response = await stack.client.post(
         "/api/v1/auth/register",
-        json={"email": "  Maria@Example.COM ", "password": PASSWORD, "display_name": "  Maria   Silva "},
+        json={
+            "email": "  Maria@Example.COM ",
+            "password": PASSWORD,
+            "display_name": "  Maria   Silva ",
+        },
     )
     # then
     assert response.status_code == 201
@@ -60,7 +70,8 @@ async def test_register_creates_account_and_announces_it(stack: Stack) -> None:
 async def test_register_twice_is_a_conflict_and_writes_nothing(stack: Stack) -> None:
     await stack.register("dup@example.com")
     response = await stack.client.post(
-        "/api/v1/auth/register", json={"email": "DUP@example.com", "password": PASSWORD, "display_name": "Again"}
+        "/api/v1/auth/register",
+        json={"email": "DUP@example.com", "password": PASSWORD, "display_name": "Again"},
     )
     assert response.status_code == 409
     assert response.headers["content-type"] == PROBLEM
@@ -117,8 +128,12 @@ async def test_login_returns_a_verifiable_access_token(stack: Stack) -> None:
 
 async def test_unknown_email_and_wrong_password_get_the_same_answer(stack: Stack) -> None:
     await stack.register("known@example.com")
-    unknown = await stack.client.post("/api/v1/auth/login", json={"email": "nobody@example.com", "password": PASSWORD})
-    wrong = await stack.client.post("/api/v1/auth/login", json={"email": "known@example.com", "password": "wrong-pass!"})
+    unknown = await stack.client.post(
+        "/api/v1/auth/login", json={"email": "nobody@example.com", "password": PASSWORD}
+    )
+    wrong = await stack.client.post(
+        "/api/v1/auth/login", json={"email": "known@example.com", "password": "wrong-pass!"}
+    )
     assert unknown.status_code == wrong.status_code == 401
     strip = lambda body: {key: value for key, value in body.items() if key != "request_id"}  # noqa: E731
     assert strip(unknown.json()) == strip(wrong.json())
@@ -135,13 +150,19 @@ async def test_login_is_throttled_per_account(stack: Stack) -> None:
         )
         assert response.status_code == 401
     # then even the right password is refused for now, with a wait time
-    blocked = await stack.client.post("/api/v1/auth/login", json={"email": "target@example.com", "password": PASSWORD})
+    blocked = await stack.client.post(
+        "/api/v1/auth/login", json={"email": "target@example.com", "password": PASSWORD}
+    )
     assert blocked.status_code == 429
     assert blocked.json()["type"] == "/problems/too-many-attempts"
     assert 0 < int(blocked.headers["retry-after"]) <= 900
     # and another account is not affected
     await stack.register("other@example.com")
-    assert (await stack.client.post("/api/v1/auth/login", json={"email": "other@example.com", "password": PASSWORD})).status_code == 200
+    assert (
+        await stack.client.post(
+            "/api/v1/auth/login", json={"email": "other@example.com", "password": PASSWORD}
+        )
+    ).status_code == 200
 
 
 async def test_login_is_throttled_per_client_address(stack: Stack) -> None:
@@ -173,25 +194,39 @@ async def test_login_is_throttled_per_client_address(stack: Stack) -> None:
 async def test_refresh_rotates_the_refresh_token(stack: Stack) -> None:
     await stack.register("rotate@example.com")
     first = await stack.login("rotate@example.com")
-    response = await stack.client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    response = await stack.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
+    )
     assert response.status_code == 200
     second = response.json()
     assert second["refresh_token"] != first["refresh_token"]
-    assert (await stack.client.get("/api/v1/users/me", headers=bearer(second["access_token"]))).status_code == 200
-    third = await stack.client.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]})
+    assert (
+        await stack.client.get("/api/v1/users/me", headers=bearer(second["access_token"]))
+    ).status_code == 200
+    third = await stack.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]}
+    )
     assert third.status_code == 200
 
 
 async def test_reused_refresh_token_revokes_the_whole_family(stack: Stack) -> None:
     await stack.register("stolen@example.com")
     first = await stack.login("stolen@example.com")
-    rotated = (await stack.client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})).json()
+    rotated = (
+        await stack.client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
+        )
+    ).json()
     # when the old token is presented again (an attacker replaying it)
-    reuse = await stack.client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    reuse = await stack.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}
+    )
     # then it is refused and the legitimate newest token dies with its family
     assert reuse.status_code == 401
     assert reuse.json()["type"] == "/problems/invalid-refresh-token"
-    newest = await stack.client.post("/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+    newest = await stack.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}
+    )
     assert newest.status_code == 401
     async with stack.platform.runtime("auth").db.session() as session:
         reasons = (await session.scalars(select(LoginSession.revoked_reason))).all()
@@ -207,9 +242,13 @@ async def test_refresh_with_an_unknown_token_is_refused(stack: Stack) -> None:
 async def test_logout_ends_the_session(stack: Stack) -> None:
     await stack.register("bye@example.com")
     tokens = await stack.login("bye@example.com")
-    response = await stack.client.post("/api/v1/auth/logout", headers=bearer(tokens["access_token"]))
+    response = await stack.client.post(
+        "/api/v1/auth/logout", headers=bearer(tokens["access_token"])
+    )
     assert response.status_code == 204
-    refresh = await stack.client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    refresh = await stack.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
     assert refresh.status_code == 401
 
 
@@ -232,9 +271,21 @@ async def test_password_change_revokes_the_other_sessions(stack: Stack) -> None:
         headers=bearer(laptop["access_token"]),
     )
     assert response.status_code == 204
-    assert (await stack.client.post("/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]})).status_code == 401
-    assert (await stack.client.post("/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]})).status_code == 200
-    assert (await stack.client.post("/api/v1/auth/login", json={"email": "change@example.com", "password": PASSWORD})).status_code == 401
+    assert (
+        await stack.client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]}
+        )
+    ).status_code == 401
+    assert (
+        await stack.client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]}
+        )
+    ).status_code == 200
+    assert (
+        await stack.client.post(
+            "/api/v1/auth/login", json={"email": "change@example.com", "password": PASSWORD}
+        )
+    ).status_code == 401
     await stack.login("change@example.com", "a brand new secret")
     assert "user.password_changed.v1" in await outbox_types(stack)
 
@@ -242,7 +293,9 @@ async def test_password_change_revokes_the_other_sessions(stack: Stack) -> None:
 async def test_password_change_with_a_wrong_current_password_changes_nothing(stack: Stack) -> None:
     _, headers = await stack.signed_up("careful@example.com")
     response = await stack.client.post(
-        "/api/v1/auth/password", json={"current_password": "not it at all", "new_password": "whatever else 1"}, headers=headers
+        "/api/v1/auth/password",
+        json={"current_password": "not it at all", "new_password": "whatever else 1"},
+        headers=headers,
     )
     assert response.status_code == 400
     assert response.json()["type"] == "/problems/wrong-password"
@@ -252,15 +305,20 @@ async def test_password_change_with_a_wrong_current_password_changes_nothing(sta
 
 async def test_password_change_needs_a_token(stack: Stack) -> None:
     response = await stack.client.post(
-        "/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": "a brand new secret"}
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a brand new secret"},
     )
     assert response.status_code == 401
 
 
 async def test_password_reset_for_an_unknown_email_looks_the_same(stack: Stack) -> None:
     await stack.register("someone@example.com")
-    known = await stack.client.post("/api/v1/auth/password-reset", json={"email": "someone@example.com"})
-    unknown = await stack.client.post("/api/v1/auth/password-reset", json={"email": "ghost@example.com"})
+    known = await stack.client.post(
+        "/api/v1/auth/password-reset", json={"email": "someone@example.com"}
+    )
+    unknown = await stack.client.post(
+        "/api/v1/auth/password-reset", json={"email": "ghost@example.com"}
+    )
     assert known.status_code == unknown.status_code == 202
     assert known.content == unknown.content == b""
     assert (await outbox_types(stack)).count("user.password_reset_requested.v1") == 1
@@ -272,14 +330,18 @@ async def test_password_reset_token_works_once_and_ends_every_session(stack: Sta
     await stack.client.post("/api/v1/auth/password-reset", json={"email": "forgetful@example.com"})
     token = await reset_token_from_outbox(stack)
     confirm = await stack.client.post(
-        "/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": "remembered at last"}
+        "/api/v1/auth/password-reset/confirm",
+        json={"token": token, "new_password": "remembered at last"},
     )
     assert confirm.status_code == 204
     await stack.login("forgetful@example.com", "remembered at last")
-    refresh = await stack.client.post("/api/v1/auth/refresh", json={"refresh_token": session_before["refresh_token"]})
+    refresh = await stack.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": session_before["refresh_token"]}
+    )
     assert refresh.status_code == 401
     again = await stack.client.post(
-        "/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": "yet another secret"}
+        "/api/v1/auth/password-reset/confirm",
+        json={"token": token, "new_password": "yet another secret"},
     )
     assert again.status_code == 400
     assert again.json()["type"] == "/problems/invalid-reset-token"
@@ -294,7 +356,8 @@ async def test_expired_password_reset_token_is_refused(stack: Stack) -> None:
         stored = (await session.scalars(select(PasswordResetToken))).one()
         stored.expires_at = stored.created_at
     response = await stack.client.post(
-        "/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": "too late for this"}
+        "/api/v1/auth/password-reset/confirm",
+        json={"token": token, "new_password": "too late for this"},
     )
     assert response.status_code == 400
     await stack.login("late@example.com")

@@ -53,6 +53,8 @@ class CloudEvent:
     def from_json(cls, raw: bytes | str) -> CloudEvent:
         try:
             document = json.loads(raw)
+            if not isinstance(document, dict):
+                raise MalformedEvent("not a CloudEvent: the JSON is not an object")
             if document.get("specversion") != SPEC_VERSION:
                 raise MalformedEvent(f"unsupported specversion {document.get('specversion')!r}")
             return cls(

@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import json
 import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     Column,
@@ -61,6 +63,18 @@ inbox_table = Table(
 )
 
 
+_last_recorded_at = datetime.min.replace(tzinfo=UTC)
+
+
+def _strictly_later_now() -> datetime:
+    """Now, but after every earlier call in this process, so events recorded within one
+    clock tick still go out in the order they were recorded."""
+    global _last_recorded_at
+    now = max(datetime.now(UTC), _last_recorded_at + timedelta(microseconds=1))
+    _last_recorded_at = now
+    return now
+
+
 async def record_event(
     session: AsyncSession, payload: EventPayload, *, subject: str | None = None
 ) -> CloudEvent:
@@ -68,11 +82,14 @@ async def record_event(
 
     It is published only if that transaction commits; the active trace context goes with it.
     """
-    event = CloudEvent.from_payload(
-        payload,
-        source=session.info.get("service", "learnhub"),
-        subject=subject,
-        traceparent=current_traceparent(),
+    event = replace(
+        CloudEvent.from_payload(
+            payload,
+            source=session.info.get("service", "learnhub"),
+            subject=subject,
+            traceparent=current_traceparent(),
+        ),
+        time=_strictly_later_now(),
     )
     await session.execute(
         insert(outbox_table).values(

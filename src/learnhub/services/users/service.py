@@ -91,6 +91,8 @@ async def list_profiles(
             after = (datetime.fromisoformat(created_at), str(user_id))
         except (TypeError, ValueError) as error:
             raise InvalidCursor("The cursor is not one this API gave out.") from error
+        if after[0].tzinfo is None:
+            raise InvalidCursor("The cursor is not one this API gave out.")
     rows = await repository.list_profiles(
         session, query=(query or "").strip() or None, after=after, limit=limit + 1
     )

@@ -1,0 +1,122 @@
+"""Process settings: insecure defaults refused outside development, validated fields, and
+every field documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from learnhub.kit.config import DEVELOPMENT_SECRET, InsecureConfiguration, Settings
+
+REAL_SECRET = "k8Jq2n0VxQe6u1b5tR3mZp7sLw9yHc4dAa0fGv2kXo8jNq"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what a test sets itself counts."""
+    for name in list(Settings.model_fields):
+        monkeypatch.delenv(f"LEARNHUB_{name.upper()}", raising=False)
+
+
+@pytest.mark.parametrize("env", ["production", "test"])
+def test_the_development_secret_is_refused_outside_development(env: str) -> None:
+    with pytest.raises(ValidationError, match="LEARNHUB_SECRET_KEY") as refused:
+        Settings(env=env)
+
+    [error] = refused.value.errors()
+    assert isinstance(error["ctx"]["error"], InsecureConfiguration)
+
+
+def test_the_development_secret_is_refused_when_named_explicitly() -> None:
+    with pytest.raises(ValidationError, match="LEARNHUB_SECRET_KEY"):
+        Settings(env="production", secret_key=DEVELOPMENT_SECRET)
+
+
+def test_the_development_secret_is_refused_when_production_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LEARNHUB_ENV", "production")
+
+    with pytest.raises(ValidationError, match="LEARNHUB_SECRET_KEY"):
+        Settings()
+
+
+def test_the_development_secret_is_accepted_in_development() -> None:
+    settings = Settings()
+
+    assert settings.env == "development"
+    assert settings.secret_key.get_secret_value() == DEVELOPMENT_SECRET
+
+
+def test_a_real_secret_is_accepted_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEARNHUB_ENV", "production")
+    monkeypatch.setenv("LEARNHUB_SECRET_KEY", REAL_SECRET)
+
+    settings = Settings()
+
+    assert settings.env == "production"
+    assert settings.secret_key.get_secret_value() == REAL_SECRET
+    assert REAL_SECRET not in repr(settings)
+
+
+@pytest.mark.parametrize(("given", "kept"), [("#1D4ED8", "#1d4ed8"), ("#00ff7f", "#00ff7f")])
+def test_a_hex_primary_colour_is_accepted_in_lower_case(given: str, kept: str) -> None:
+    assert Settings(primary_color=given).primary_color == kept
+
+
+@pytest.mark.parametrize("colour", ["blue", "#abc", "#12345g", "1d4ed8", "#1d4ed8 ", "#1d4ed80"])
+def test_anything_else_as_primary_colour_is_refused(colour: str) -> None:
+    with pytest.raises(ValidationError, match="must be a colour like #1d4ed8") as refused:
+        Settings(primary_color=colour)
+
+    assert [error["loc"] for error in refused.value.errors()] == [("primary_color",)]
+
+
+def test_each_service_gets_its_own_sqlite_file_under_the_data_folder(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+
+    auth, users = settings.database_url_for("auth"), settings.database_url_for("users")
+
+    assert auth == f"sqlite+aiosqlite:///{(tmp_path / 'data' / 'auth.db').as_posix()}"
+    assert users == f"sqlite+aiosqlite:///{(tmp_path / 'data' / 'users.db').as_posix()}"
+
+
+def test_a_shared_database_url_serves_every_service(tmp_path: Path) -> None:
+    url = "postgresql+asyncpg://learnhub@db/learnhub"
+    settings = Settings(data_dir=tmp_path, database_url=url)
+
+    assert settings.database_url_for("auth") == url
+    assert settings.database_url_for("users") == url
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, None),
+        ({"api_url": "https://api.example.org/"}, "https://api.example.org/.well-known/jwks.json"),
+        (
+            {"api_url": "https://api.example.org", "jwks_url": "https://keys.example.org/jwks"},
+            "https://keys.example.org/jwks",
+        ),
+    ],
+)
+def test_the_jwks_url_defaults_to_the_gateway(
+    overrides: dict[str, str], expected: str | None
+) -> None:
+    assert Settings(**overrides).effective_jwks_url == expected
+
+
+def test_lists_are_read_from_json_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEARNHUB_CORS_ORIGINS", '["https://app.example.org"]')
+
+    assert Settings().cors_origins == ["https://app.example.org"]
+
+
+@pytest.mark.parametrize("name", sorted(Settings.model_fields))
+def test_every_setting_is_documented(name: str) -> None:
+    description = Settings.model_fields[name].description
+
+    assert description
+    assert len(description) >= 10
