@@ -126,7 +126,12 @@ def login(url: str) -> str | None:
     if response.status_code != 200:
         return None
     token = response.json()["access_token"]
-    if httpx.get(f"{url}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code != 200:
+    if (
+        httpx.get(
+            f"{url}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}, timeout=5
+        ).status_code
+        != 200
+    ):
         return None
     return token
 
@@ -134,7 +139,9 @@ def login(url: str) -> str | None:
 def run_wrk(url: str, token: str, *, threads: int, connections: int, duration: int) -> str:
     wrk = shutil.which("wrk")
     if wrk is None:
-        raise SystemExit("wrk is not installed: install it from your system's packages (apt-get install wrk).")
+        raise SystemExit(
+            "wrk is not installed: install it from your system's packages (apt-get install wrk)."
+        )
     command = [
         wrk,
         f"-t{threads}",
@@ -159,7 +166,9 @@ def summarise(output: str) -> dict[str, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mode", choices=["embedded", "distributed"], default="embedded")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
@@ -169,13 +178,21 @@ def main() -> None:
 
     port = free_port_block()
     with tempfile.TemporaryDirectory() as data_dir, contextlib.ExitStack() as stack:
-        database_url = stack.enter_context(postgres_database()) if arguments.mode == "distributed" else None
+        database_url = (
+            stack.enter_context(postgres_database()) if arguments.mode == "distributed" else None
+        )
         url = stack.enter_context(platform(arguments.mode, port, data_dir, database_url))
         token = login(url)
         assert token is not None
-        run_wrk(url, token, threads=arguments.threads, connections=arguments.connections, duration=3)  # warm-up
+        run_wrk(
+            url, token, threads=arguments.threads, connections=arguments.connections, duration=3
+        )  # warm-up
         output = run_wrk(
-            url, token, threads=arguments.threads, connections=arguments.connections, duration=arguments.duration
+            url,
+            token,
+            threads=arguments.threads,
+            connections=arguments.connections,
+            duration=arguments.duration,
         )
     if arguments.raw:
         print(output)
