@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,13 +33,13 @@ class Upstream:
 
 
 def _location(prefix: str) -> str:
-    # A prefix ending in "/" is a folder; one naming a file (jwks.json) is matched exactly;
-    # a bare folder name (/api/v1/users) matches itself and everything below it.
-    if prefix.endswith("/"):
-        return f"location {prefix}"
-    if "." in prefix.rsplit("/", 1)[-1]:
+    # A prefix naming a file (jwks.json) is matched exactly; a folder (/api/v1/auth/ or
+    # /api/v1/users) matches itself and everything below it, as the all-in-one dispatcher
+    # does (a plain nginx prefix location would redirect /api/v1/auth to /api/v1/auth/).
+    if not prefix.endswith("/") and "." in prefix.rsplit("/", 1)[-1]:
         return f"location = {prefix}"
-    return f"location ~ ^{prefix}(/|$)"
+    bare = re.escape(prefix.rstrip("/"))
+    return f"location ~ ^{bare}(/|$)"
 
 
 def _problem_body(status: int) -> str:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import secrets
+import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
@@ -189,7 +190,9 @@ main.group_class = LearnhubGroup
 def up(port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: bool) -> None:
     """Run the whole platform at http://HOST:PORT."""
     settings = load_settings(data_dir=data_dir)
-    configure_logging(settings.log_level, settings.log_format)
+    # A person at a terminal reads text; a process manager collecting logs gets JSON.
+    human = sys.stderr.isatty() and "LEARNHUB_LOG_FORMAT" not in os.environ
+    configure_logging(settings.log_level, "text" if human else settings.log_format)
     check_port_free(host, port)
     if distributed:
         from learnhub.runner.distributed import run_distributed
@@ -203,7 +206,7 @@ def up(port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: 
     platform, app = build_all_in_one(settings)
 
     async def start() -> None:
-        await platform.start()
+        await platform.start(migrate=False)  # the preflight just migrated
         if not no_demo:
             await seed_demo_accounts(platform.runtime("auth"))
             await platform.settle()
@@ -319,7 +322,8 @@ def _valid_email(email: str) -> str:
     from pydantic import EmailStr, TypeAdapter
 
     try:
-        return str(TypeAdapter(EmailStr).validate_python(email))
+        # The auth service keeps e-mails in lower case; say what it will store.
+        return str(TypeAdapter(EmailStr).validate_python(email.strip())).lower()
     except ValidationError as error:
         raise click.BadParameter(
             f"{email!r} is not an e-mail address: give one like ada@example.org",

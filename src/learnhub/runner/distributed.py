@@ -100,7 +100,7 @@ def nginx_config(
     )
 
 
-def _worker_account(folder: Path) -> str | None:
+def worker_account(folder: Path) -> str | None:
     """Started as root, nginx's workers would run as `nobody`, which usually cannot enter
     the data folder (a home or a private temp folder) to write request bodies there; they
     run as the folder's owner instead. Not root: nginx keeps the current user."""
@@ -231,7 +231,7 @@ def _wait_ready(
     while time.monotonic() < deadline:
         _check_children(children)
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(url, timeout=2.0).status_code == 200:
+            if httpx.get(url, timeout=2.0, trust_env=False).status_code == 200:
                 return
         time.sleep(0.2)
     raise PreflightError(
@@ -246,7 +246,7 @@ def _wait_web(child: Child, url: str, *, within: float = 30.0) -> bool:
         if child.process.poll() is not None:
             return False
         with contextlib.suppress(httpx.HTTPError):
-            httpx.get(url, timeout=2.0)
+            httpx.get(url, timeout=2.0, trust_env=False)
             return True
         time.sleep(0.2)
     return False
@@ -270,13 +270,15 @@ def stop_children(children: list[Child], *, within: float = STOP_SECONDS) -> Non
 
 @contextlib.contextmanager
 def _signals_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP stop the launcher like Ctrl-C does, so its children stop too."""
+    """SIGTERM and SIGHUP stop the launcher like Ctrl-C does, so its children stop too.
+    SIGINT is set too: a shell starting the launcher in the background ignores it."""
 
     def interrupt(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     previous = {
-        signum: signal.signal(signum, interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)
+        signum: signal.signal(signum, interrupt)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     }
     try:
         yield
@@ -309,6 +311,12 @@ def run_distributed(settings: Settings, *, host: str, port: int, demo: bool) -> 
         )
     settings = distributed_settings(settings, host=host, port=port)
     web_port = web_port_for(port)
+    highest = max([web_port, *(service_port(port, spec) for spec in SERVICES)])
+    if highest > 65535:
+        raise PreflightError(
+            f"With --port {port} the services would need ports up to {highest}: pass --port "
+            f"{65535 - (highest - port)} or lower."
+        )
     for spec in SERVICES:
         check_port_free(host, service_port(port, spec))
     check_port_free(host, web_port)
@@ -331,7 +339,7 @@ def run_distributed(settings: Settings, *, host: str, port: int, demo: bool) -> 
                 port_of=lambda spec: service_port(port, spec),
                 web_port=web_port,
                 runtime_dir=runtime_dir,
-                run_as_user=_worker_account(runtime_dir),
+                run_as_user=worker_account(runtime_dir),
             )
         )
         nginx_command = [
@@ -347,7 +355,8 @@ def run_distributed(settings: Settings, *, host: str, port: int, demo: bool) -> 
             [*nginx_command, "-t", "-q"], capture_output=True, text=True, check=False
         )
         if checked.returncode != 0:
-            detail = (checked.stderr.strip().splitlines() or ["no output"])[-1]
+            lines = checked.stderr.strip().splitlines() or ["no output"]
+            detail = next((line for line in lines if "[emerg]" in line), lines[-1])
             raise PreflightError(
                 f"nginx refused the generated configuration {config_path} ({detail}): check "
                 "LEARNHUB_GATEWAY_RATE_LIMIT and LEARNHUB_GATEWAY_BODY_LIMIT."

@@ -47,11 +47,13 @@ def reason_of(error: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def quiet_connection_logs() -> Iterator[None]:
-    loggers = [logging.getLogger(name) for name in _CONNECTION_LOGGERS]
+def quiet_connection_logs(
+    names: Sequence[str] = _CONNECTION_LOGGERS, level: int = logging.CRITICAL
+) -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in names]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
-        logger.setLevel(logging.CRITICAL)
+        logger.setLevel(max(level, logger.getEffectiveLevel()))
     try:
         yield
     finally:
@@ -134,7 +136,10 @@ async def check_database(
             with quiet_connection_logs():
                 await db.ping()
             if migrate:
-                await upgrade(db, spec.migrations)
+                # The command says what it migrated; alembic's steps are for DEBUG.
+                quiet = () if settings.log_level.upper() == "DEBUG" else ("alembic",)
+                with quiet_connection_logs(quiet, logging.WARNING):
+                    await upgrade(db, spec.migrations)
         except Exception as error:
             reason = reason_of(error)
             if db.dialect == "sqlite":
