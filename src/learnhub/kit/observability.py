@@ -60,15 +60,15 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 _PROPAGATOR = TraceContextTextMapPropagator()
-_tracer_provider: TracerProvider | None = None
+_tracer: trace.Tracer | None = None
 
 
 def tracer() -> trace.Tracer:
-    """The process's tracer; spans are recorded in memory unless an exporter is configured."""
-    global _tracer_provider
-    if _tracer_provider is None:
-        _tracer_provider = TracerProvider()
-    return _tracer_provider.get_tracer("learnhub")
+    """The process's tracer; spans are created and propagated, not exported."""
+    global _tracer
+    if _tracer is None:
+        _tracer = TracerProvider().get_tracer("learnhub")
+    return _tracer
 
 
 def current_traceparent() -> str | None:
