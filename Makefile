@@ -36,8 +36,8 @@ test-embedded: install
 	$(BIN)/python -m pytest -m "not postgres and not rabbitmq and not redis and not browser and not nginx"
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/lint-imports
 
 format: $(INSTALLED)

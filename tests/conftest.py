@@ -33,6 +33,7 @@ os.environ.setdefault("LEARNHUB_AUTH_ARGON2_PARALLELISM", "1")
 from learnhub.kit.config import Settings
 from learnhub.runner.demo import DEMO_ACCOUNTS, seed_demo_accounts
 from learnhub.runner.platform import Platform, build_all_in_one
+from learnhub.runner.registry import service_names
 from learnhub.services.auth.repository import get_account_by_email
 from learnhub.services.auth.service import register
 
@@ -233,7 +234,7 @@ async def reset_postgres_schemas(database_url: str) -> None:
 
     connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
     try:
-        for schema in ("auth", "users"):
+        for schema in service_names():
             await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     finally:
         await connection.close()

@@ -404,7 +404,8 @@ def test_distributed_mode_refuses_sqlite_and_ports_beyond_the_last(tmp_path: Pat
     )  # fmt: skip
     assert_one_sentence(result, "PostgreSQL", "LEARNHUB_DATABASE_URL=postgresql")
     result = run("up", "--distributed", "--port", "65500", "--data-dir", str(tmp_path))
-    assert_one_sentence(result, "up to 65602", "--port 65433 or lower")
+    last = 65500 + max(spec.default_port for spec in SERVICES) - 8000
+    assert_one_sentence(result, f"up to {last}", f"--port {65535 - (last - 65500)} or lower")
 
 
 # ---------------------------------------------------------------- with the real backends

@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -84,8 +84,9 @@ def gateway(
     assert nginx is not None
     runtime_dir = tmp_path / "nginx"
     runtime_dir.mkdir()
-    with echo_server("auth") as auth, echo_server("users") as users, echo_server("web") as web:
-        ports = {"auth": auth, "users": users}
+    with ExitStack() as servers:
+        ports = {spec.name: servers.enter_context(echo_server(spec.name)) for spec in SERVICES}
+        web = servers.enter_context(echo_server("web"))
         if down is not None:
             ports[down] = free_port()
         upstreams = [
@@ -131,6 +132,9 @@ def test_routes_by_prefix_and_answers_unknown_api_paths_with_a_problem(tmp_path:
             "/api/v1/users": "users",
             "/api/v1/users/me": "users",
             "/api/v1/users/?limit=5": "users",
+            "/api/v1/courses?q=chemistry": "courses",
+            "/api/v1/me/courses": "courses",
+            "/api/v1/certificates/LH-ABCD": "courses",
             "/": "web",
             "/courses/42": "web",
         }

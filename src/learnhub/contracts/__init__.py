@@ -5,7 +5,7 @@ its versioned wire name (``user.registered.v1``); a breaking change is a new cla
 new version, published beside the old one until every consumer has moved.
 """
 
-from learnhub.contracts import auth, users
+from learnhub.contracts import auth, courses, users
 from learnhub.contracts.base import CONTRACTS, EventPayload, contract
 
-__all__ = ["CONTRACTS", "EventPayload", "auth", "contract", "users"]
+__all__ = ["CONTRACTS", "EventPayload", "auth", "contract", "courses", "users"]

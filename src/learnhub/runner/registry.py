@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from learnhub.kit.runtime import ServiceSpec
 from learnhub.services.auth import spec as auth_service
+from learnhub.services.courses import spec as courses_service
 from learnhub.services.users import spec as users_service
 
-SERVICES: tuple[ServiceSpec, ...] = (auth_service, users_service)
+SERVICES: tuple[ServiceSpec, ...] = (auth_service, users_service, courses_service)
 WEB_PORT = 8100
 GATEWAY_PORT = 8000
 

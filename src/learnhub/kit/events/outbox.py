@@ -141,9 +141,16 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.retry_cap = retry_cap
         self._task: asyncio.Task[None] | None = None
+        # The running relay and a caller draining it (tests, shutdown) must not claim the
+        # same rows: SQLite has no SKIP LOCKED to keep them apart.
+        self._claim = asyncio.Lock()
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many events went out."""
+        async with self._claim:
+            return await self._publish_batch()
+
+    async def _publish_batch(self) -> int:
         async with self.db.transaction() as session:
             rows = (
                 await session.execute(

@@ -1,0 +1,54 @@
+"""Who may do what in a course. Course roles (instructor, teaching assistant, learner)
+are memberships kept by this service; platform admins may do everything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from learnhub.kit.auth import Principal
+from learnhub.services.courses.models import Course, Enrollment
+
+COURSE_ROLES = ("instructor", "teaching_assistant", "learner")
+
+
+@dataclass(frozen=True)
+class CourseAccess:
+    """A course as seen by one caller (who may be anonymous)."""
+
+    course: Course
+    principal: Principal | None
+    membership: Enrollment | None
+
+    @property
+    def user_id(self) -> str | None:
+        return self.principal.user_id if self.principal else None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.principal is not None and self.principal.has_role("admin")
+
+    def _active_role(self, *roles: str) -> bool:
+        return (
+            self.membership is not None
+            and self.membership.status == "active"
+            and self.membership.role in roles
+        )
+
+    @property
+    def can_edit(self) -> bool:
+        """Change the course, its structure and content; manage its staff."""
+        return self.is_admin or self._active_role("instructor")
+
+    @property
+    def is_staff(self) -> bool:
+        """See every learner's work, grade, enroll people, see drafts."""
+        return self.is_admin or self._active_role("instructor", "teaching_assistant")
+
+    @property
+    def is_learner(self) -> bool:
+        return self._active_role("learner")
+
+    @property
+    def can_view(self) -> bool:
+        """See the course page: published and archived courses are public; drafts only to staff."""
+        return self.course.visibility != "draft" or self.is_staff

@@ -1,0 +1,1 @@
+"""assignments of the courses service."""

@@ -1,0 +1,3 @@
+"""Tables of the assignments sub-domain."""
+
+from __future__ import annotations

@@ -1,0 +1,35 @@
+"""Settings of the courses service (``LEARNHUB_COURSES_*``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CoursesSettings(BaseSettings):
+    """File storage, upload limits, paging and the progress cache."""
+
+    model_config = SettingsConfigDict(env_prefix="LEARNHUB_COURSES_", extra="ignore")
+
+    storage: Literal["local", "s3"] = Field(
+        "local", description="Where files go: `local` disk or an `s3` store."
+    )
+    storage_dir: Path | None = Field(
+        None, description="Folder of the local file store (default: `files/` in the data folder)."
+    )
+    s3_bucket: str = Field("learnhub-files", description="Bucket of the S3 store.")
+    s3_endpoint_url: str | None = Field(
+        None, description="Endpoint of an S3-compatible store (unset: AWS)."
+    )
+    s3_region: str = Field("us-east-1", description="Region of the S3 store.")
+    s3_access_key_id: str | None = Field(None, description="Access key of the S3 store.")
+    s3_secret_access_key: SecretStr | None = Field(None, description="Secret key of the S3 store.")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest file a user may upload.")
+    page_size: int = Field(20, description="Default page size of lists.")
+    max_page_size: int = Field(100, description="Largest page a client may ask for.")
+    progress_cache_ttl: int = Field(
+        3600, description="Seconds a learner's cached progress is kept."
+    )

@@ -1,0 +1,90 @@
+"""Loaders every sub-domain's endpoints use: the course as the caller may see it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+
+from learnhub.kit.auth import OptionalPrincipal, Principal, get_principal
+from learnhub.kit.cache import Cache
+from learnhub.kit.http.deps import SessionDep
+from learnhub.services.courses import repository
+from learnhub.services.courses.access import CourseAccess
+from learnhub.services.courses.config import CoursesSettings
+from learnhub.services.courses.errors import CourseNotFound, NotCourseStaff, NotEnrolled
+
+
+async def _access(session: SessionDep, principal: Principal | None, course_id: str) -> CourseAccess:
+    course = await repository.get_course(session, course_id)
+    if course is None:
+        raise CourseNotFound(f"There is no course {course_id}.")
+    membership = (
+        await repository.get_membership(session, course_id, principal.user_id)
+        if principal
+        else None
+    )
+    access = CourseAccess(course, principal, membership)
+    if not access.can_view:
+        # A draft is invisible, not forbidden: its existence is not revealed.
+        raise CourseNotFound(f"There is no course {course_id}.")
+    return access
+
+
+async def viewable_course(
+    session: SessionDep,
+    principal: OptionalPrincipal,
+    course_id: Annotated[str, Path(max_length=36)],
+) -> CourseAccess:
+    return await _access(session, principal, course_id)
+
+
+async def signed_in_course(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(get_principal)],
+    course_id: Annotated[str, Path(max_length=36)],
+) -> CourseAccess:
+    return await _access(session, principal, course_id)
+
+
+async def editable_course(
+    access: Annotated[CourseAccess, Depends(signed_in_course)],
+) -> CourseAccess:
+    if not access.can_edit:
+        raise NotCourseStaff("Only the course's instructors (or an administrator) may change it.")
+    return access
+
+
+async def staff_course(access: Annotated[CourseAccess, Depends(signed_in_course)]) -> CourseAccess:
+    if not access.is_staff:
+        raise NotCourseStaff("Only the course's instructors and teaching assistants may do this.")
+    return access
+
+
+async def learner_course(
+    access: Annotated[CourseAccess, Depends(signed_in_course)],
+) -> CourseAccess:
+    if not access.is_learner:
+        raise NotEnrolled("Enroll in this course first.")
+    return access
+
+
+def get_courses_settings(request: Request) -> CoursesSettings:
+    return request.app.state.runtime.service_settings
+
+
+def get_cache(request: Request) -> Cache:
+    return request.app.state.runtime.cache
+
+
+ViewableCourse = Annotated[CourseAccess, Depends(viewable_course)]
+"""Anyone who may see the course (anonymous included for published courses)."""
+MemberCourse = Annotated[CourseAccess, Depends(signed_in_course)]
+"""A signed-in caller who may see the course; check roles on the access object."""
+EditableCourse = Annotated[CourseAccess, Depends(editable_course)]
+"""The course's instructors and administrators."""
+StaffCourse = Annotated[CourseAccess, Depends(staff_course)]
+"""Instructors, teaching assistants and administrators."""
+LearnerCourse = Annotated[CourseAccess, Depends(learner_course)]
+"""An actively enrolled learner."""
+CoursesSettingsDep = Annotated[CoursesSettings, Depends(get_courses_settings)]

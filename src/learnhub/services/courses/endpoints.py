@@ -1,0 +1,23 @@
+"""All routes of the courses service, one router per sub-domain."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from learnhub.services.courses.assignments.endpoints import router as assignments_router
+from learnhub.services.courses.catalog.endpoints import router as catalog_router
+from learnhub.services.courses.enrollment.endpoints import router as enrollment_router
+from learnhub.services.courses.gradebook.endpoints import router as gradebook_router
+from learnhub.services.courses.progress.endpoints import router as progress_router
+from learnhub.services.courses.quizzes.endpoints import router as quizzes_router
+
+router = APIRouter()
+for sub_router in (
+    catalog_router,
+    enrollment_router,
+    progress_router,
+    quizzes_router,
+    assignments_router,
+    gradebook_router,
+):
+    router.include_router(sub_router)

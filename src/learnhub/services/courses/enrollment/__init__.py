@@ -1,0 +1,1 @@
+"""enrollment of the courses service."""

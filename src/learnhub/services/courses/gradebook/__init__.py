@@ -1,0 +1,1 @@
+"""gradebook of the courses service."""

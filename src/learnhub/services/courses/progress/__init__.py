@@ -1,0 +1,1 @@
+"""progress of the courses service."""

@@ -1,0 +1,1 @@
+"""quizzes of the courses service."""
