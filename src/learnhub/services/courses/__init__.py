@@ -17,7 +17,7 @@ from learnhub.contracts.courses import (
     QuizSubmitted,
     SubmissionGraded,
 )
-from learnhub.kit.runtime import ServiceSpec
+from learnhub.kit.runtime import ServiceRuntime, ServiceSpec
 from learnhub.services.courses.assignments import models as _assignment_tables  # noqa: F401
 from learnhub.services.courses.catalog import models as _catalog_tables  # noqa: F401
 from learnhub.services.courses.config import CoursesSettings
@@ -28,6 +28,14 @@ from learnhub.services.courses.handlers import EVENT_HANDLERS
 from learnhub.services.courses.models import Base
 from learnhub.services.courses.progress import models as _progress_tables  # noqa: F401
 from learnhub.services.courses.quizzes import models as _quiz_tables  # noqa: F401
+from learnhub.services.courses.storage import store_from_settings
+
+
+async def _start(runtime: ServiceRuntime) -> None:
+    store = store_from_settings(runtime.service_settings, runtime.settings.data_dir)
+    await store.ping()
+    runtime.state["store"] = store
+
 
 spec = ServiceSpec(
     name="courses",
@@ -55,6 +63,7 @@ spec = ServiceSpec(
     ),
     handlers=EVENT_HANDLERS,
     settings_class=CoursesSettings,
+    on_start=_start,
 )
 
 __all__ = ["spec"]

@@ -13,6 +13,7 @@ from learnhub.services.courses import repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.config import CoursesSettings
 from learnhub.services.courses.errors import CourseNotFound, NotCourseStaff, NotEnrolled
+from learnhub.services.courses.storage import ObjectStore
 
 
 async def _access(session: SessionDep, principal: Principal | None, course_id: str) -> CourseAccess:
@@ -77,6 +78,10 @@ def get_cache(request: Request) -> Cache:
     return request.app.state.runtime.cache
 
 
+def get_store(request: Request) -> ObjectStore:
+    return request.app.state.runtime.state["store"]
+
+
 ViewableCourse = Annotated[CourseAccess, Depends(viewable_course)]
 """Anyone who may see the course (anonymous included for published courses)."""
 MemberCourse = Annotated[CourseAccess, Depends(signed_in_course)]
@@ -88,3 +93,5 @@ StaffCourse = Annotated[CourseAccess, Depends(staff_course)]
 LearnerCourse = Annotated[CourseAccess, Depends(learner_course)]
 """An actively enrolled learner."""
 CoursesSettingsDep = Annotated[CoursesSettings, Depends(get_courses_settings)]
+CacheDep = Annotated[Cache, Depends(get_cache)]
+ObjectStoreDep = Annotated[ObjectStore, Depends(get_store)]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 18:08:19.613210
+Create Date: 2026-11-22 18:15:41.255361
 """
 
 from collections.abc import Sequence
@@ -113,6 +113,41 @@ def upgrade() -> None:
         batch_op.create_index("ix_items_section", ["section_id", "position"], unique=False)
 
     op.create_table(
+        "assignments",
+        sa.Column("item_id", sa.String(length=36), nullable=False),
+        sa.Column("course_id", sa.String(length=36), nullable=False),
+        sa.Column("due_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("instructions", sa.String(length=20000), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("item_id"),
+    )
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_assignments_course_id"), ["course_id"], unique=False)
+
+    op.create_table(
+        "item_progress",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("course_id", sa.String(length=36), nullable=False),
+        sa.Column("item_id", sa.String(length=36), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("max_score", sa.Float(), nullable=True),
+        sa.Column("passed", sa.Boolean(), nullable=True),
+        sa.Column("completed_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("item_id", "user_id", name="uq_item_progress_item_user"),
+    )
+    with op.batch_alter_table("item_progress", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_item_progress_course_user", ["course_id", "user_id"], unique=False
+        )
+
+    op.create_table(
         "inbox",
         sa.Column("event_id", sa.String(length=36), nullable=False),
         sa.Column("type", sa.String(length=200), nullable=False),
@@ -144,6 +179,14 @@ def downgrade() -> None:
 
     op.drop_table("outbox")
     op.drop_table("inbox")
+    with op.batch_alter_table("item_progress", schema=None) as batch_op:
+        batch_op.drop_index("ix_item_progress_course_user")
+
+    op.drop_table("item_progress")
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assignments_course_id"))
+
+    op.drop_table("assignments")
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_index("ix_items_section")
         batch_op.drop_index("ix_items_course")
