@@ -481,6 +481,16 @@ def events() -> None:
     """Inspect the event bus."""
 
 
+@events.command("asyncapi")
+def asyncapi() -> None:
+    """Print the AsyncAPI 3.0 document of every event (JSON)."""
+    import json
+
+    from learnhub.runner.asyncapi import asyncapi_document
+
+    click.echo(json.dumps(asyncapi_document(), indent=2, default=str))
+
+
 @events.command("dlq")
 @click.argument("service", metavar="SERVICE", type=ServiceName(web=False))
 @click.option("--replay", is_flag=True, help="Send the dead letters back to the service's queue.")
