@@ -134,4 +134,6 @@ def _wake_outbox_relay(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_outbox_rows(session: Session, _previous_transaction: Any) -> None:
-    session.info.pop("outbox_pending", None)
+    # A savepoint rolling back leaves the outer transaction's events in place.
+    if not session.in_transaction():
+        session.info.pop("outbox_pending", None)

@@ -70,6 +70,11 @@ class ServiceRuntime:
             self.relay = OutboxRelay(self.db, self.bus)
         if self.service_settings is None and self.spec.settings_class is not None:
             self.service_settings = self.spec.settings_class()
+        # Rules that run outside a request (event handlers, other sub-domains' calls) read
+        # the settings from their session rather than from the environment.
+        info = dict(self.db.sessionmaker.kw.get("info") or {})
+        info.update(settings=self.settings, service_settings=self.service_settings)
+        self.db.sessionmaker.configure(info=info)
 
     @property
     def name(self) -> str:

@@ -17,7 +17,16 @@ from learnhub.web.deps import verify_csrf
 from learnhub.web.errors import install_error_handlers
 from learnhub.web.i18n import load_translations
 from learnhub.web.middleware import SessionCookieMiddleware
-from learnhub.web.pages import ROUTERS
+from learnhub.web.pages import (
+    ROUTERS,
+    catalog,
+    certificates,
+    course,
+    dashboard,
+    learn,
+    quiz,
+    teach,
+)
 from learnhub.web.state import WebState
 from learnhub.web.static import (
     STATIC_DIR,
@@ -27,6 +36,17 @@ from learnhub.web.static import (
     content_hashes,
 )
 from learnhub.web.templating import Templates
+
+# The pages of the courses service.
+COURSE_ROUTERS = (
+    catalog.router,
+    course.router,
+    learn.router,
+    quiz.router,
+    dashboard.router,
+    certificates.router,
+    teach.router,
+)
 
 
 def content_security_policy(branding: Branding) -> str:
@@ -108,6 +128,8 @@ def create_web_app(settings: Settings, api: httpx.AsyncClient) -> FastAPI:
     app.state.web = state
     app.mount(STATIC_PREFIX, VersionedStaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
+        app.include_router(router)
+    for router in COURSE_ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
     app.add_middleware(

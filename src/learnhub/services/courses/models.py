@@ -54,6 +54,9 @@ class Course(Base):
     cover_image_url: Mapped[str | None] = mapped_column(String(500))
     category: Mapped[str | None] = mapped_column(String(100))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The tags as plain lower-case text, one per line, so the catalog search can match them
+    # the same way on every database.
+    tags_text: Mapped[str] = mapped_column(String(2000), default="")
     language: Mapped[str] = mapped_column(String(10), default="en")
     level: Mapped[str] = mapped_column(String(20), default="beginner")
     estimated_hours: Mapped[float | None] = mapped_column(Float)

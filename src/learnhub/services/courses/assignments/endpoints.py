@@ -1,7 +1,176 @@
-"""Routes of the assignments sub-domain."""
+"""Routes of the assignments sub-domain: settings, submissions, the grading queue, grades."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+
+from learnhub.kit.http.deps import SessionDep
+from learnhub.kit.http.pagination import Page
+from learnhub.kit.http.problems import problem_responses
+from learnhub.services.courses.assignments import service
+from learnhub.services.courses.assignments.schemas import (
+    AssignmentRead,
+    AssignmentUpdate,
+    GradeSubmit,
+    QueueEntry,
+    SubmissionRead,
+)
+from learnhub.services.courses.deps import (
+    CacheDep,
+    CoursesSettingsDep,
+    EditableCourse,
+    LearnerCourse,
+    MemberCourse,
+    ObjectStoreDep,
+    StaffCourse,
+)
 
 router = APIRouter(tags=["courses: assignments"])
+
+ASSIGNMENT = "/api/v1/courses/{course_id}/assignments/{assignment_id}"
+
+
+@router.get(ASSIGNMENT, response_model=AssignmentRead, responses=problem_responses(401, 403, 404))
+async def read_assignment(
+    assignment_id: str,
+    access: MemberCourse,
+    session: SessionDep,
+    settings: CoursesSettingsDep,
+) -> AssignmentRead:
+    """An assignment's instructions and rules, for the course's staff and learners."""
+    return await service.read_assignment(
+        session, access, assignment_id, max_upload_bytes=settings.max_upload_bytes
+    )
+
+
+@router.patch(
+    ASSIGNMENT, response_model=AssignmentRead, responses=problem_responses(400, 401, 403, 404, 422)
+)
+async def update_assignment(
+    assignment_id: str,
+    body: AssignmentUpdate,
+    access: EditableCourse,
+    session: SessionDep,
+    settings: CoursesSettingsDep,
+) -> AssignmentRead:
+    """Change an assignment's instructions, due date, late policy, file rules, points or rubric."""
+    return await service.update_assignment(
+        session, access, assignment_id, body, max_upload_bytes=settings.max_upload_bytes
+    )
+
+
+@router.post(
+    f"{ASSIGNMENT}/submissions",
+    status_code=201,
+    response_model=SubmissionRead,
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+)
+async def submit(
+    assignment_id: str,
+    access: LearnerCourse,
+    session: SessionDep,
+    cache: CacheDep,
+    store: ObjectStoreDep,
+    settings: CoursesSettingsDep,
+    text: Annotated[str | None, Form(description="The work as text (Markdown).")] = None,
+    file: Annotated[UploadFile | None, File(description="The work as a file.")] = None,
+) -> SubmissionRead:
+    """Hand in work as multipart `text` and/or `file`; sending again adds a new version."""
+    return await service.submit(
+        session,
+        cache,
+        store,
+        access,
+        assignment_id,
+        text=text,
+        file=file,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+
+
+@router.get(
+    f"{ASSIGNMENT}/submissions/mine",
+    response_model=list[SubmissionRead],
+    responses=problem_responses(401, 403, 404),
+)
+async def list_my_submissions(
+    assignment_id: str, access: LearnerCourse, session: SessionDep
+) -> list[SubmissionRead]:
+    """The caller's submissions of this assignment, newest first, with grades and feedback."""
+    return await service.list_mine(session, access, assignment_id)
+
+
+@router.get(
+    f"{ASSIGNMENT}/submissions/{{submission_id}}/file",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "The file."},
+        **problem_responses(401, 403, 404),
+    },
+)
+async def download_submission_file(
+    assignment_id: str,
+    submission_id: str,
+    access: MemberCourse,
+    session: SessionDep,
+    store: ObjectStoreDep,
+) -> Response:
+    """The file of a submission, for its author and the course's staff."""
+    name, stored = await service.get_submission_file(
+        session, store, access, assignment_id, submission_id
+    )
+    return Response(
+        stored.data,
+        media_type=stored.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get(
+    "/api/v1/courses/{course_id}/grading-queue",
+    response_model=Page[QueueEntry],
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+async def grading_queue(
+    access: StaffCourse,
+    session: SessionDep,
+    settings: CoursesSettingsDep,
+    assignment_id: Annotated[str | None, Query(max_length=36)] = None,
+    status: Annotated[
+        Literal["ungraded", "graded"] | None, Query(description="Default: both.")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+) -> Page[QueueEntry]:
+    """Each learner's latest submission, oldest first, for the course's staff to grade."""
+    return await service.grading_queue(
+        session,
+        access,
+        assignment_id=assignment_id,
+        status=status,
+        cursor=cursor,
+        limit=min(limit or settings.page_size, settings.max_page_size),
+    )
+
+
+@router.post(
+    f"{ASSIGNMENT}/submissions/{{submission_id}}/grade",
+    response_model=SubmissionRead,
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
+async def grade_submission(
+    assignment_id: str,
+    submission_id: str,
+    body: GradeSubmit,
+    access: StaffCourse,
+    session: SessionDep,
+    cache: CacheDep,
+) -> SubmissionRead:
+    """Grade or regrade a submission: score or rubric points, and feedback."""
+    return await service.grade(session, cache, access, assignment_id, submission_id, body)

@@ -1,17 +1,18 @@
-"""Tables of the assignments sub-domain."""
+"""Tables of the assignments sub-domain: an assignment's settings and its submissions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learnhub.services.courses.models import Base
 
 
 class Assignment(Base):
-    """The settings of an assignment item (the item itself is in ``items``)."""
+    """The settings of an assignment item (the item itself, with its points, is in
+    ``items``). A missing row means the defaults."""
 
     __tablename__ = "assignments"
 
@@ -21,3 +22,43 @@ class Assignment(Base):
     course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     due_at: Mapped[datetime | None]
     instructions: Mapped[str] = mapped_column(String(20000), default="")
+    late_policy: Mapped[str] = mapped_column(String(20), default="accept")  # accept|penalty|refuse
+    penalty_percent_per_day: Mapped[float] = mapped_column(Float, default=0)
+    penalty_cap_percent: Mapped[float] = mapped_column(Float, default=100)
+    submission_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    allowed_file_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    max_file_bytes: Mapped[int | None] = mapped_column(Integer)
+    resubmission: Mapped[str] = mapped_column(String(20), default="until_due")
+    rubric: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime | None]
+
+
+class Submission(Base):
+    """One version of a learner's work on an assignment, with its grade once graded.
+    Resubmitting adds a version; earlier ones stay as history."""
+
+    __tablename__ = "assignment_submissions"
+    __table_args__ = (
+        UniqueConstraint("item_id", "user_id", "version", name="uq_submissions_item_user_version"),
+        Index("ix_submissions_course_item", "course_id", "item_id", "submitted_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+    file_key: Mapped[str | None] = mapped_column(String(300))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_content_type: Mapped[str | None] = mapped_column(String(255))
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    submitted_at: Mapped[datetime]
+    late_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[float | None] = mapped_column(Float)
+    rubric_points: Mapped[list[dict] | None] = mapped_column(JSON)
+    penalty_percent: Mapped[float | None] = mapped_column(Float)
+    final_score: Mapped[float | None] = mapped_column(Float)
+    feedback: Mapped[str | None] = mapped_column(Text)
+    graded_by: Mapped[str | None] = mapped_column(String(36))
+    graded_at: Mapped[datetime | None]

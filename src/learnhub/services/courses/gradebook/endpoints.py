@@ -1,7 +1,125 @@
-"""Routes of the gradebook sub-domain."""
+"""Routes of the gradebook sub-domain: the staff's gradebook, its CSV, weights, overrides,
+and each learner's own grades."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from learnhub.kit.http.deps import SessionDep
+from learnhub.kit.http.problems import problem_responses
+from learnhub.services.courses.deps import EditableCourse, LearnerCourse, StaffCourse
+from learnhub.services.courses.gradebook import service
+from learnhub.services.courses.gradebook.schemas import (
+    Gradebook,
+    GradebookSettingsRead,
+    GradebookSettingsUpdate,
+    MyGrades,
+    OverrideRead,
+    OverrideSet,
+)
 
 router = APIRouter(tags=["courses: gradebook"])
+
+GRADEBOOK = "/api/v1/courses/{course_id}/gradebook"
+
+
+@router.get(GRADEBOOK, response_model=Gradebook, responses=problem_responses(401, 403, 404))
+async def read_gradebook(access: StaffCourse, session: SessionDep) -> Gradebook:
+    """Every learner's grades on every graded item, with weighted totals (staff only)."""
+    return await service.gradebook(session, access)
+
+
+@router.get(
+    f"{GRADEBOOK}.csv",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "The gradebook as CSV."},
+        **problem_responses(401, 403, 404),
+    },
+)
+async def export_gradebook(access: StaffCourse, session: SessionDep) -> Response:
+    """The gradebook as a UTF-8 CSV file: learner, e-mail, each graded item, total."""
+    return Response(
+        (await service.gradebook_csv(session, access)).encode(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="gradebook-{access.course.id}.csv"'},
+    )
+
+
+@router.get(
+    f"{GRADEBOOK}/settings",
+    response_model=GradebookSettingsRead,
+    responses=problem_responses(401, 403, 404),
+)
+async def read_gradebook_settings(
+    access: StaffCourse, session: SessionDep
+) -> GradebookSettingsRead:
+    """The category weights of the course's total."""
+    return await service.read_settings(session, access)
+
+
+@router.put(
+    f"{GRADEBOOK}/settings",
+    response_model=GradebookSettingsRead,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def update_gradebook_settings(
+    body: GradebookSettingsUpdate, access: EditableCourse, session: SessionDep
+) -> GradebookSettingsRead:
+    """Set the category weights (adding up to 100), or {} to weigh by points."""
+    return await service.update_settings(session, access, body)
+
+
+@router.get(
+    f"{GRADEBOOK}/overrides",
+    response_model=list[OverrideRead],
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_overrides(
+    access: StaffCourse,
+    session: SessionDep,
+    user_id: Annotated[str | None, Query(max_length=36)] = None,
+    item_id: Annotated[str | None, Query(max_length=36)] = None,
+) -> list[OverrideRead]:
+    """Every override set or removed, oldest first, with who did it and why."""
+    return await service.override_history(session, access, user_id=user_id, item_id=item_id)
+
+
+@router.put(
+    f"{GRADEBOOK}/overrides",
+    response_model=OverrideRead,
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+async def set_override(body: OverrideSet, access: StaffCourse, session: SessionDep) -> OverrideRead:
+    """Replace a learner's grade on an item; the reason is required."""
+    return await service.set_override(session, access, body)
+
+
+@router.delete(
+    f"{GRADEBOOK}/overrides",
+    response_model=OverrideRead,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def remove_override(
+    access: StaffCourse,
+    session: SessionDep,
+    user_id: Annotated[str, Query(max_length=36)],
+    item_id: Annotated[str, Query(max_length=36)],
+    reason: Annotated[str, Query(max_length=1000)] = "",
+) -> OverrideRead:
+    """Remove the override in effect, so the recorded score counts again."""
+    return await service.remove_override(
+        session, access, user_id=user_id, item_id=item_id, reason=reason
+    )
+
+
+@router.get(
+    "/api/v1/courses/{course_id}/grades/me",
+    response_model=MyGrades,
+    responses=problem_responses(401, 403, 404),
+)
+async def read_my_grades(access: LearnerCourse, session: SessionDep) -> MyGrades:
+    """The caller's own grades, feedback and weighted total in this course."""
+    return await service.my_grades(session, access)

@@ -34,3 +34,25 @@ class ItemProgress(Base):
     passed: Mapped[bool | None]
     completed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+
+
+class Certificate(Base):
+    """Proof that a learner completed a course, verifiable by anyone who has its code.
+
+    The learner's name and the course title are copied at issue time: a certificate says
+    what was true when it was earned, whatever is renamed later.
+    """
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("course_id", "user_id", name="uq_certificates_course_user"),
+        Index("ix_certificates_user", "user_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(36))
+    learner_name: Mapped[str] = mapped_column(String(100))
+    course_title: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime]

@@ -1,1 +1,2 @@
-"""quizzes of the courses service."""
+"""Quizzes of the courses service: the question bank, quiz settings, timed attempts,
+automatic and manual grading."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 18:15:41.255361
+Create Date: 2026-11-22 18:32:37.840119
 """
 
 from collections.abc import Sequence
@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("cover_image_url", sa.String(length=500), nullable=True),
         sa.Column("category", sa.String(length=100), nullable=True),
         sa.Column("tags", sa.JSON(), nullable=False),
+        sa.Column("tags_text", sa.String(length=2000), nullable=False),
         sa.Column("language", sa.String(length=10), nullable=False),
         sa.Column("level", sa.String(length=20), nullable=False),
         sa.Column("estimated_hours", sa.Float(), nullable=True),
@@ -62,6 +63,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("email"),
     )
     op.create_table(
+        "certificates",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("code", sa.String(length=20), nullable=False),
+        sa.Column("course_id", sa.String(length=36), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("learner_name", sa.String(length=100), nullable=False),
+        sa.Column("course_title", sa.String(length=200), nullable=False),
+        sa.Column("issued_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("code"),
+        sa.UniqueConstraint("course_id", "user_id", name="uq_certificates_course_user"),
+    )
+    with op.batch_alter_table("certificates", schema=None) as batch_op:
+        batch_op.create_index("ix_certificates_user", ["user_id"], unique=False)
+
+    op.create_table(
         "enrollments",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("course_id", sa.String(length=36), nullable=False),
@@ -78,6 +96,34 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("enrollments", schema=None) as batch_op:
         batch_op.create_index("ix_enrollments_user", ["user_id", "status"], unique=False)
+
+    op.create_table(
+        "gradebook_settings",
+        sa.Column("course_id", sa.String(length=36), nullable=False),
+        sa.Column("category_weights", sa.JSON(), nullable=False),
+        sa.Column("updated_by", sa.String(length=36), nullable=False),
+        sa.Column("updated_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("course_id"),
+    )
+    op.create_table(
+        "questions",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("course_id", sa.String(length=36), nullable=False),
+        sa.Column("type", sa.String(length=20), nullable=False),
+        sa.Column("prompt", sa.Text(), nullable=False),
+        sa.Column("points", sa.Float(), nullable=False),
+        sa.Column("feedback", sa.Text(), nullable=False),
+        sa.Column("content", sa.JSON(), nullable=False),
+        sa.Column("created_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("questions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_questions_course", ["course_id", "created_at", "id"], unique=False
+        )
 
     op.create_table(
         "sections",
@@ -113,17 +159,98 @@ def upgrade() -> None:
         batch_op.create_index("ix_items_section", ["section_id", "position"], unique=False)
 
     op.create_table(
+        "assignment_submissions",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("course_id", sa.String(length=36), nullable=False),
+        sa.Column("item_id", sa.String(length=36), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("file_key", sa.String(length=300), nullable=True),
+        sa.Column("file_name", sa.String(length=255), nullable=True),
+        sa.Column("file_content_type", sa.String(length=255), nullable=True),
+        sa.Column("file_size", sa.Integer(), nullable=True),
+        sa.Column("submitted_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("late_seconds", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("rubric_points", sa.JSON(), nullable=True),
+        sa.Column("penalty_percent", sa.Float(), nullable=True),
+        sa.Column("final_score", sa.Float(), nullable=True),
+        sa.Column("feedback", sa.Text(), nullable=True),
+        sa.Column("graded_by", sa.String(length=36), nullable=True),
+        sa.Column("graded_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint(
+            "item_id", "user_id", "version", name="uq_submissions_item_user_version"
+        ),
+    )
+    with op.batch_alter_table("assignment_submissions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_submissions_course_item", ["course_id", "item_id", "submitted_at"], unique=False
+        )
+
+    op.create_table(
         "assignments",
         sa.Column("item_id", sa.String(length=36), nullable=False),
         sa.Column("course_id", sa.String(length=36), nullable=False),
         sa.Column("due_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("instructions", sa.String(length=20000), nullable=False),
+        sa.Column("late_policy", sa.String(length=20), nullable=False),
+        sa.Column("penalty_percent_per_day", sa.Float(), nullable=False),
+        sa.Column("penalty_cap_percent", sa.Float(), nullable=False),
+        sa.Column("submission_types", sa.JSON(), nullable=False),
+        sa.Column("allowed_file_types", sa.JSON(), nullable=False),
+        sa.Column("max_file_bytes", sa.Integer(), nullable=True),
+        sa.Column("resubmission", sa.String(length=20), nullable=False),
+        sa.Column("rubric", sa.JSON(), nullable=False),
+        sa.Column("updated_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("item_id"),
     )
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_assignments_course_id"), ["course_id"], unique=False)
+
+    op.create_table(
+        "attachments",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("course_id", sa.String(length=36), nullable=False),
+        sa.Column("item_id", sa.String(length=36), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.String(length=200), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("storage_key", sa.String(length=300), nullable=False),
+        sa.Column("uploaded_by", sa.String(length=36), nullable=False),
+        sa.Column("created_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_attachments_course_id"), ["course_id"], unique=False)
+        batch_op.create_index("ix_attachments_item", ["item_id", "created_at"], unique=False)
+
+    op.create_table(
+        "grade_overrides",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("course_id", sa.String(length=36), nullable=False),
+        sa.Column("item_id", sa.String(length=36), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("action", sa.String(length=10), nullable=False),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("reason", sa.String(length=1000), nullable=False),
+        sa.Column("created_by", sa.String(length=36), nullable=False),
+        sa.Column("created_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("grade_overrides", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_grade_overrides_course_item_user", ["course_id", "item_id", "user_id"], unique=False
+        )
 
     op.create_table(
         "item_progress",
@@ -146,6 +273,86 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_item_progress_course_user", ["course_id", "user_id"], unique=False
         )
+
+    op.create_table(
+        "lessons",
+        sa.Column("item_id", sa.String(length=36), nullable=False),
+        sa.Column("course_id", sa.String(length=36), nullable=False),
+        sa.Column("content_markdown", sa.Text(), nullable=False),
+        sa.Column("video_url", sa.String(length=500), nullable=True),
+        sa.Column("transcript", sa.Text(), nullable=False),
+        sa.Column("complete_on_view", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("item_id"),
+    )
+    with op.batch_alter_table("lessons", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_lessons_course_id"), ["course_id"], unique=False)
+
+    op.create_table(
+        "quiz_attempts",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("course_id", sa.String(length=36), nullable=False),
+        sa.Column("quiz_id", sa.String(length=36), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("questions", sa.JSON(), nullable=False),
+        sa.Column("answers", sa.JSON(), nullable=False),
+        sa.Column("results", sa.JSON(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("max_score", sa.Float(), nullable=False),
+        sa.Column("percent", sa.Float(), nullable=True),
+        sa.Column("passed", sa.Boolean(), nullable=True),
+        sa.Column("pass_mark", sa.Float(), nullable=False),
+        sa.Column("started_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("deadline", learnhub.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("submitted_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("graded_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("graded_by", sa.String(length=36), nullable=True),
+        sa.Column("updated_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["quiz_id"], ["items.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("quiz_id", "user_id", "number", name="uq_quiz_attempts_number"),
+    )
+    with op.batch_alter_table("quiz_attempts", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_quiz_attempts_course", ["course_id", "quiz_id", "started_at", "id"], unique=False
+        )
+        batch_op.create_index("ix_quiz_attempts_status", ["status", "deadline"], unique=False)
+
+    op.create_table(
+        "quiz_questions",
+        sa.Column("quiz_id", sa.String(length=36), nullable=False),
+        sa.Column("question_id", sa.String(length=36), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["question_id"], ["questions.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["quiz_id"], ["items.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("quiz_id", "question_id"),
+    )
+    with op.batch_alter_table("quiz_questions", schema=None) as batch_op:
+        batch_op.create_index("ix_quiz_questions_question", ["question_id"], unique=False)
+
+    op.create_table(
+        "quizzes",
+        sa.Column("item_id", sa.String(length=36), nullable=False),
+        sa.Column("course_id", sa.String(length=36), nullable=False),
+        sa.Column("time_limit_seconds", sa.Integer(), nullable=True),
+        sa.Column("attempts_allowed", sa.Integer(), nullable=True),
+        sa.Column("pass_mark", sa.Float(), nullable=False),
+        sa.Column("shuffle_questions", sa.Boolean(), nullable=False),
+        sa.Column("shuffle_options", sa.Boolean(), nullable=False),
+        sa.Column("feedback", sa.String(length=20), nullable=False),
+        sa.Column("due_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["course_id"], ["courses.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("item_id"),
+    )
+    with op.batch_alter_table("quizzes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_quizzes_course_id"), ["course_id"], unique=False)
 
     op.create_table(
         "inbox",
@@ -179,14 +386,44 @@ def downgrade() -> None:
 
     op.drop_table("outbox")
     op.drop_table("inbox")
+    with op.batch_alter_table("quizzes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_quizzes_course_id"))
+
+    op.drop_table("quizzes")
+    with op.batch_alter_table("quiz_questions", schema=None) as batch_op:
+        batch_op.drop_index("ix_quiz_questions_question")
+
+    op.drop_table("quiz_questions")
+    with op.batch_alter_table("quiz_attempts", schema=None) as batch_op:
+        batch_op.drop_index("ix_quiz_attempts_status")
+        batch_op.drop_index("ix_quiz_attempts_course")
+
+    op.drop_table("quiz_attempts")
+    with op.batch_alter_table("lessons", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_lessons_course_id"))
+
+    op.drop_table("lessons")
     with op.batch_alter_table("item_progress", schema=None) as batch_op:
         batch_op.drop_index("ix_item_progress_course_user")
 
     op.drop_table("item_progress")
+    with op.batch_alter_table("grade_overrides", schema=None) as batch_op:
+        batch_op.drop_index("ix_grade_overrides_course_item_user")
+
+    op.drop_table("grade_overrides")
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.drop_index("ix_attachments_item")
+        batch_op.drop_index(batch_op.f("ix_attachments_course_id"))
+
+    op.drop_table("attachments")
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assignments_course_id"))
 
     op.drop_table("assignments")
+    with op.batch_alter_table("assignment_submissions", schema=None) as batch_op:
+        batch_op.drop_index("ix_submissions_course_item")
+
+    op.drop_table("assignment_submissions")
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_index("ix_items_section")
         batch_op.drop_index("ix_items_course")
@@ -196,10 +433,19 @@ def downgrade() -> None:
         batch_op.drop_index("ix_sections_course")
 
     op.drop_table("sections")
+    with op.batch_alter_table("questions", schema=None) as batch_op:
+        batch_op.drop_index("ix_questions_course")
+
+    op.drop_table("questions")
+    op.drop_table("gradebook_settings")
     with op.batch_alter_table("enrollments", schema=None) as batch_op:
         batch_op.drop_index("ix_enrollments_user")
 
     op.drop_table("enrollments")
+    with op.batch_alter_table("certificates", schema=None) as batch_op:
+        batch_op.drop_index("ix_certificates_user")
+
+    op.drop_table("certificates")
     op.drop_table("people")
     with op.batch_alter_table("courses", schema=None) as batch_op:
         batch_op.drop_index("ix_courses_owner")

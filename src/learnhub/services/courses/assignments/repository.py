@@ -1,0 +1,117 @@
+"""Every query of the assignments sub-domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnhub.services.courses.assignments.models import Assignment, Submission
+from learnhub.services.courses.models import Item, Person
+from learnhub.services.courses.progress.models import ItemProgress
+
+
+async def get_item(session: AsyncSession, item_id: str) -> Item | None:
+    return await session.get(Item, item_id)
+
+
+async def get_assignment(session: AsyncSession, item_id: str) -> Assignment | None:
+    return await session.get(Assignment, item_id)
+
+
+async def get_submission(
+    session: AsyncSession, course_id: str, item_id: str, submission_id: str
+) -> Submission | None:
+    submission = await session.get(Submission, submission_id)
+    if submission is None or (submission.course_id, submission.item_id) != (course_id, item_id):
+        return None
+    return submission
+
+
+async def list_versions(session: AsyncSession, item_id: str, user_id: str) -> list[Submission]:
+    """A learner's submissions of an assignment, newest first."""
+    statement = (
+        select(Submission)
+        .where(Submission.item_id == item_id, Submission.user_id == user_id)
+        .order_by(Submission.version.desc())
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def get_latest_version(session: AsyncSession, item_id: str, user_id: str) -> int:
+    latest = await session.scalar(
+        select(func.max(Submission.version)).where(
+            Submission.item_id == item_id, Submission.user_id == user_id
+        )
+    )
+    return latest or 0
+
+
+async def get_progress(session: AsyncSession, item_id: str, user_id: str) -> ItemProgress | None:
+    return await session.scalar(
+        select(ItemProgress).where(ItemProgress.item_id == item_id, ItemProgress.user_id == user_id)
+    )
+
+
+async def list_queue(
+    session: AsyncSession,
+    course_id: str,
+    *,
+    item_id: str | None,
+    graded: bool | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[tuple[Submission, str, Person | None]]:
+    """The latest submission of every learner on the course's assignments (or one of
+    them), oldest first, with the assignment's title and the learner."""
+    latest = select(
+        Submission.item_id, Submission.user_id, func.max(Submission.version).label("version")
+    ).where(Submission.course_id == course_id)
+    if item_id is not None:
+        latest = latest.where(Submission.item_id == item_id)
+    latest_versions = latest.group_by(Submission.item_id, Submission.user_id).subquery()
+    statement = (
+        select(Submission, Item.title, Person)
+        .join(
+            latest_versions,
+            and_(
+                latest_versions.c.item_id == Submission.item_id,
+                latest_versions.c.user_id == Submission.user_id,
+                latest_versions.c.version == Submission.version,
+            ),
+        )
+        .join(Item, Item.id == Submission.item_id)
+        .outerjoin(Person, Person.id == Submission.user_id)
+        .order_by(Submission.submitted_at, Submission.id)
+        .limit(limit)
+    )
+    if graded is True:
+        statement = statement.where(Submission.graded_at.is_not(None))
+    elif graded is False:
+        statement = statement.where(Submission.graded_at.is_(None))
+    if after is not None:
+        submitted_at, submission_id = after
+        statement = statement.where(
+            or_(
+                Submission.submitted_at > submitted_at,
+                and_(Submission.submitted_at == submitted_at, Submission.id > submission_id),
+            )
+        )
+    return [(row[0], row[1], row[2]) for row in (await session.execute(statement)).all()]
+
+
+async def latest_graded_feedback(
+    session: AsyncSession, course_id: str, user_id: str
+) -> dict[str, Submission]:
+    """The newest graded submission of each of the course's assignments for one learner."""
+    statement = (
+        select(Submission)
+        .where(
+            Submission.course_id == course_id,
+            Submission.user_id == user_id,
+            Submission.graded_at.is_not(None),
+        )
+        .order_by(Submission.version)
+    )
+    return {row.item_id: row for row in (await session.scalars(statement)).all()}

@@ -1,0 +1,183 @@
+"""Request and response bodies of the assignments API."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+LatePolicy = Literal["accept", "penalty", "refuse"]
+SubmissionType = Literal["text", "file"]
+Resubmission = Literal["never", "until_due", "until_graded"]
+
+_FILE_TYPE = re.compile(r"^\.[a-z0-9][a-z0-9.+-]{0,19}$")
+
+
+class RubricCriterion(BaseModel):
+    id: str = Field(description="Stable id; grade with it.")
+    title: str
+    description: str
+    points: float
+
+
+class RubricCriterionWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(
+        None, max_length=36, description="Keep an existing criterion's id; omit for a new one."
+    )
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=2000)
+    points: float = Field(gt=0, le=10_000)
+
+
+class AssignmentRead(BaseModel):
+    id: str = Field(description="The assignment's item id.")
+    course_id: str
+    title: str
+    points: float | None = Field(description="The item's `max_points`.")
+    due_at: datetime | None
+    instructions: str = Field(description="Markdown source.")
+    instructions_html: str = Field(description="The instructions rendered and sanitised.")
+    late_policy: LatePolicy
+    penalty_percent_per_day: float
+    penalty_cap_percent: float
+    submission_types: list[SubmissionType]
+    allowed_file_types: list[str]
+    max_file_bytes: int
+    resubmission: Resubmission
+    rubric: list[RubricCriterion]
+
+
+class AssignmentUpdate(BaseModel):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instructions: str | None = Field(None, max_length=20_000, description="Markdown.")
+    due_at: AwareDatetime | None = Field(None, description="With a time zone; null: no due date.")
+    late_policy: LatePolicy | None = Field(
+        None,
+        description="After the due date: `accept`, `penalty` (percent per started day, "
+        "capped) or `refuse`.",
+    )
+    penalty_percent_per_day: float | None = Field(None, ge=0, le=100)
+    penalty_cap_percent: float | None = Field(None, ge=0, le=100)
+    submission_types: list[SubmissionType] | None = Field(
+        None, min_length=1, max_length=2, description="`text`, `file`, or both."
+    )
+    allowed_file_types: list[str] | None = Field(
+        None, max_length=50, description="File name extensions like `.pdf`; empty: any."
+    )
+    max_file_bytes: int | None = Field(None, ge=1)
+    resubmission: Resubmission | None = Field(
+        None, description="`never`, `until_due` (the due date) or `until_graded`."
+    )
+    points: float | None = Field(None, gt=0, le=10_000, description="Sets the item's max_points.")
+    rubric: list[RubricCriterionWrite] | None = Field(
+        None,
+        max_length=50,
+        description="Criteria whose points add up to the points; [] removes it.",
+    )
+
+    @field_validator("submission_types")
+    @classmethod
+    def _distinct_types(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("must not repeat a type")
+        return value
+
+    @field_validator("allowed_file_types")
+    @classmethod
+    def _file_types(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        cleaned = []
+        for entry in value:
+            entry = entry.strip().lower()
+            entry = entry if entry.startswith(".") else f".{entry}"
+            if not _FILE_TYPE.match(entry):
+                raise ValueError(f"{entry!r} is not a file name extension like .pdf")
+            if entry not in cleaned:
+                cleaned.append(entry)
+        return cleaned
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> AssignmentUpdate:
+        for field in sorted(self.model_fields_set - {"due_at", "max_file_bytes"}):
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+    @field_validator("rubric")
+    @classmethod
+    def _distinct_criteria(
+        cls, value: list[RubricCriterionWrite] | None
+    ) -> list[RubricCriterionWrite] | None:
+        if value is None:
+            return None
+        ids = [criterion.id for criterion in value if criterion.id]
+        if len(set(ids)) != len(ids):
+            raise ValueError("criterion ids must be distinct")
+        return value
+
+
+class SubmittedFile(BaseModel):
+    name: str
+    content_type: str
+    size: int
+    download_url: str
+
+
+class RubricScore(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    criterion_id: str = Field(max_length=36)
+    points: float = Field(ge=0)
+
+
+class GradeRead(BaseModel):
+    score: float = Field(description="Before any late penalty.")
+    rubric: list[RubricScore] | None
+    penalty_percent: float
+    final_score: float = Field(description="After the late penalty; this is the grade.")
+    max_score: float
+    feedback: str
+    graded_by: str
+    graded_at: datetime
+
+
+class SubmissionRead(BaseModel):
+    id: str
+    course_id: str
+    assignment_id: str
+    user_id: str
+    version: int
+    text: str | None
+    file: SubmittedFile | None
+    submitted_at: datetime
+    late: bool
+    late_by_seconds: int
+    status: Literal["submitted", "graded"]
+    grade: GradeRead | None
+
+
+class QueueEntry(BaseModel):
+    submission: SubmissionRead
+    assignment_title: str
+    learner_name: str | None
+    learner_email: str | None
+
+
+class GradeSubmit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    score: float | None = Field(
+        None, ge=0, description="Required without a rubric; with one it must equal the sum."
+    )
+    feedback: str = Field("", max_length=20_000)
+    rubric: list[RubricScore] | None = Field(
+        None, max_length=50, description="Points for every criterion of the rubric."
+    )

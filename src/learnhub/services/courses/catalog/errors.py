@@ -1,0 +1,59 @@
+"""Errors of the authoring and catalog API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from learnhub.kit.errors import AppError, BadRequest, Conflict, NotFound
+
+
+class SlugTaken(Conflict):
+    title = "This address is taken"
+    slug = "slug-taken"
+
+
+class SectionNotFound(NotFound):
+    title = "Section not found"
+    slug = "section-not-found"
+
+
+class LessonNotFound(NotFound):
+    title = "Lesson not found"
+    slug = "lesson-not-found"
+
+
+class AttachmentNotFound(NotFound):
+    title = "Attachment not found"
+    slug = "attachment-not-found"
+
+
+class InvalidOutline(BadRequest):
+    title = "The outline does not match the course"
+    slug = "invalid-outline"
+
+
+class InvalidArchive(BadRequest):
+    title = "This is not a course archive"
+    slug = "invalid-archive"
+
+
+class FileTooLarge(AppError):
+    status = 413
+    title = "The file is too large"
+    slug = "file-too-large"
+
+
+class InvalidFields(AppError):
+    """Fields that are valid alone but not with what the course already holds; rendered like
+    the request validation errors so clients show them beside the fields."""
+
+    status = 422
+    title = "Your request has invalid fields"
+    slug = "validation-error"
+
+    def __init__(self, field: str, detail: str, **extra: Any) -> None:
+        super().__init__(
+            "Correct the fields listed in `errors` and send the request again.",
+            errors=[{"field": field, "pointer": "#/" + field.replace(".", "/"), "detail": detail}],
+            **extra,
+        )

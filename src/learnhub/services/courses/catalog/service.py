@@ -1,0 +1,678 @@
+"""The rules of authoring and the catalog. Nothing here commits: the request boundary does."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnhub.contracts.courses import CourseCreated, CoursePublished
+from learnhub.kit.auth import Principal
+from learnhub.kit.cache import Cache
+from learnhub.kit.db import utcnow
+from learnhub.kit.events import record_event
+from learnhub.kit.http.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from learnhub.services.courses import repository as courses_repository
+from learnhub.services.courses.access import CourseAccess
+from learnhub.services.courses.catalog import repository
+from learnhub.services.courses.catalog.errors import (
+    AttachmentNotFound,
+    FileTooLarge,
+    InvalidFields,
+    InvalidOutline,
+    LessonNotFound,
+    SectionNotFound,
+    SlugTaken,
+)
+from learnhub.services.courses.catalog.models import Attachment, Lesson
+from learnhub.services.courses.catalog.rendering import (
+    describe_video,
+    render_markdown,
+    safe_filename,
+    slugify,
+)
+from learnhub.services.courses.catalog.schemas import (
+    AttachmentRead,
+    CategoryCount,
+    CourseCreate,
+    CourseDetail,
+    CourseRead,
+    CourseSummary,
+    CourseUpdate,
+    ItemCounts,
+    ItemCreate,
+    ItemUpdate,
+    LessonRead,
+    LessonUpdate,
+    Outline,
+    OutlineItem,
+    OutlineSection,
+    OutlineUpdate,
+    SectionCreate,
+    VideoRead,
+    Viewer,
+)
+from learnhub.services.courses.errors import CourseStateConflict, ItemNotFound
+from learnhub.services.courses.models import Course, Enrollment, Item, Section
+from learnhub.services.courses.progress import service as progress
+from learnhub.services.courses.storage import ObjectStore, StoredFile
+
+# Fields a PATCH may clear with null; the others keep their value when sent null.
+_CLEARABLE = {"category", "estimated_hours", "starts_at", "ends_at", "cover_image_url"}
+_EMPTY_WHEN_NULL: dict[str, Any] = {"summary": "", "description": ""}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def attachment_key(course_id: str, attachment_id: str) -> str:
+    return f"courses/{course_id}/attachments/{attachment_id}"
+
+
+# ---------------------------------------------------------------- courses
+
+
+async def unique_slug(session: AsyncSession, title: str) -> str:
+    """A slug made from the title, with ``-2``, ``-3``... when it is taken."""
+    base = slugify(title) or "course"
+    taken = await repository.slugs_starting_with(session, base)
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+async def _check_slug_free(session: AsyncSession, slug: str, *, course_id: str | None) -> None:
+    existing = await repository.get_course_by_slug(session, slug)
+    if existing is not None and existing.id != course_id:
+        raise SlugTaken(f"Another course already uses the address {slug!r}; choose another.")
+
+
+def _set_tags(course: Course, tags: list[str]) -> None:
+    course.tags = tags
+    course.tags_text = "\n".join(tags)
+
+
+async def create_course(
+    session: AsyncSession, principal: Principal, body: CourseCreate, *, visibility: str = "draft"
+) -> Course:
+    """Create a draft course owned by the caller, who becomes its first instructor."""
+    if body.slug is not None:
+        await _check_slug_free(session, body.slug, course_id=None)
+        slug = body.slug
+    else:
+        slug = await unique_slug(session, body.title)
+    now = utcnow()
+    course = Course(
+        id=new_id(),
+        slug=slug,
+        title=body.title,
+        summary=body.summary or "",
+        description=body.description or "",
+        cover_image_url=str(body.cover_image_url) if body.cover_image_url else None,
+        category=body.category,
+        language=body.language or "en",
+        level=body.level or "beginner",
+        estimated_hours=body.estimated_hours,
+        visibility=visibility,
+        enrollment_policy=body.enrollment_policy or "open",
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        owner_id=principal.user_id,
+        completion_rule={"required_items": True, "passing_quiz_ids": []},
+        created_at=now,
+        updated_at=now,
+        published_at=None,
+    )
+    _set_tags(course, body.tags or [])
+    session.add(course)
+    session.add(
+        Enrollment(
+            id=new_id(),
+            course_id=course.id,
+            user_id=principal.user_id,
+            role="instructor",
+            status="active",
+            enrolled_by=principal.user_id,
+            created_at=now,
+            updated_at=now,
+            completed_at=None,
+        )
+    )
+    await session.flush()
+    await record_event(
+        session,
+        CourseCreated(
+            course_id=course.id,
+            slug=course.slug,
+            title=course.title,
+            owner_id=course.owner_id,
+            category=course.category,
+            language=course.language,
+            level=course.level,
+            created_at=now,
+        ),
+        subject=course.id,
+    )
+    return course
+
+
+async def _check_completion_rule(
+    session: AsyncSession, course: Course, rule: dict[str, Any]
+) -> dict[str, Any]:
+    quiz_ids = {
+        item.id
+        for item in await courses_repository.list_items(session, course.id)
+        if item.kind == "quiz"
+    }
+    passing = list(dict.fromkeys(rule["passing_quiz_ids"]))
+    unknown = [item_id for item_id in passing if item_id not in quiz_ids]
+    if unknown:
+        raise InvalidFields(
+            "completion_rule.passing_quiz_ids",
+            f"not quizzes of this course: {', '.join(unknown)}",
+        )
+    return {"required_items": rule["required_items"], "passing_quiz_ids": passing}
+
+
+async def _publish(session: AsyncSession, course: Course) -> None:
+    items = await courses_repository.list_items(session, course.id)
+    if not items:
+        raise CourseStateConflict("Add at least one lesson, quiz or assignment before publishing.")
+    course.published_at = utcnow()
+    await record_event(
+        session,
+        CoursePublished(
+            course_id=course.id,
+            slug=course.slug,
+            title=course.title,
+            summary=course.summary,
+            category=course.category,
+            tags=list(course.tags),
+            language=course.language,
+            level=course.level,
+            owner_id=course.owner_id,
+            published_at=course.published_at,
+        ),
+        subject=course.id,
+    )
+
+
+async def update_course(session: AsyncSession, course: Course, changes: CourseUpdate) -> Course:
+    """Apply the fields sent. Moving to ``published`` needs an item and announces it."""
+    sent = changes.model_dump(exclude_unset=True)
+    if sent.get("slug") is not None and sent["slug"] != course.slug:
+        await _check_slug_free(session, sent["slug"], course_id=course.id)
+    starts_at = sent.get("starts_at", course.starts_at)
+    ends_at = sent.get("ends_at", course.ends_at)
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise InvalidFields("ends_at", "must be after starts_at")
+    if sent.get("completion_rule") is not None:
+        sent["completion_rule"] = await _check_completion_rule(
+            session, course, sent["completion_rule"]
+        )
+    publishing = sent.get("visibility") == "published" and course.visibility != "published"
+    for field, value in sent.items():
+        if value is None and field in _EMPTY_WHEN_NULL:
+            value = _EMPTY_WHEN_NULL[field]
+        elif value is None and field not in _CLEARABLE and field != "tags":
+            continue
+        if field == "tags":
+            _set_tags(course, value or [])
+        elif field == "cover_image_url":
+            course.cover_image_url = str(value) if value else None
+        else:
+            setattr(course, field, value)
+    if publishing:
+        await _publish(session, course)
+    course.updated_at = utcnow()
+    return course
+
+
+async def delete_course(session: AsyncSession, store: ObjectStore, course: Course) -> None:
+    """Delete a draft or archived course with everything in it; published ones are refused."""
+    if course.visibility == "published":
+        raise CourseStateConflict("Archive the course before deleting it: learners may use it.")
+    keys = [a.storage_key for a in await repository.list_attachments(session, course_id=course.id)]
+    await repository.delete_course(session, course)
+    for key in keys:
+        await store.delete(key)
+
+
+async def _outline(session: AsyncSession, course_id: str) -> list[OutlineSection]:
+    sections = await courses_repository.list_sections(session, course_id)
+    items = await courses_repository.list_items(session, course_id)
+    by_section: dict[str, list[OutlineItem]] = {section.id: [] for section in sections}
+    for item in items:
+        by_section[item.section_id].append(OutlineItem.model_validate(item, from_attributes=True))
+    return [
+        OutlineSection(
+            id=section.id,
+            title=section.title,
+            position=section.position,
+            items=by_section[section.id],
+        )
+        for section in sections
+    ]
+
+
+def _course_read(course: Course) -> dict[str, Any]:
+    data = CourseRead.model_validate(
+        {
+            **{
+                field: getattr(course, field)
+                for field in CourseRead.model_fields
+                if field not in {"description_html", "completion_rule"}
+            },
+            "description_html": render_markdown(course.description),
+            "completion_rule": course.completion_rule
+            or {"required_items": True, "passing_quiz_ids": []},
+        }
+    )
+    return data.model_dump()
+
+
+async def read_course(session: AsyncSession, course: Course) -> CourseRead:
+    return CourseRead.model_validate(_course_read(course))
+
+
+async def course_detail(session: AsyncSession, access: CourseAccess) -> CourseDetail:
+    course = access.course
+    sections = await _outline(session, course.id)
+    counts = await repository.count_items_by_kind(session, [course.id])
+    membership = access.membership
+    return CourseDetail(
+        **_course_read(course),
+        sections=sections,
+        item_counts=ItemCounts(**counts.get(course.id, {})),
+        learner_count=await repository.count_active_learners(session, course.id),
+        viewer=Viewer(role=membership.role, status=membership.status) if membership else None,
+    )
+
+
+async def get_course_by_slug(session: AsyncSession, slug: str) -> Course | None:
+    return await repository.get_course_by_slug(session, slug)
+
+
+# ---------------------------------------------------------------- catalog
+
+
+async def list_catalog(
+    session: AsyncSession,
+    *,
+    query: str | None,
+    category: str | None,
+    level: str | None,
+    language: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[CourseSummary]:
+    after: tuple[datetime, str] | None = None
+    if cursor:
+        created_at, course_id = decode_cursor(cursor, length=2)
+        try:
+            after = (datetime.fromisoformat(created_at), str(course_id))
+        except (TypeError, ValueError) as error:
+            raise InvalidCursor("The cursor is not one this API gave out.") from error
+        if after[0].tzinfo is None:
+            raise InvalidCursor("The cursor is not one this API gave out.")
+    rows = await repository.list_published_courses(
+        session,
+        query=(query or "").strip() or None,
+        category=category,
+        level=level,
+        language=language,
+        after=after,
+        limit=limit + 1,
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
+    counts = await repository.count_items_by_kind(session, [row.id for row in rows])
+    return Page[CourseSummary](
+        items=[
+            CourseSummary(
+                **{
+                    field: getattr(row, field)
+                    for field in CourseSummary.model_fields
+                    if field != "item_counts"
+                },
+                item_counts=ItemCounts(**counts.get(row.id, {})),
+            )
+            for row in rows
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+async def list_categories(session: AsyncSession) -> list[CategoryCount]:
+    return [
+        CategoryCount(category=category, course_count=count)
+        for category, count in await repository.list_categories(session)
+    ]
+
+
+# ---------------------------------------------------------------- structure
+
+
+async def get_section(session: AsyncSession, course_id: str, section_id: str) -> Section:
+    section = await repository.get_section(session, course_id, section_id)
+    if section is None:
+        raise SectionNotFound(f"This course has no section {section_id}.")
+    return section
+
+
+async def get_item(session: AsyncSession, course_id: str, item_id: str) -> Item:
+    item = await courses_repository.get_item(session, course_id, item_id)
+    if item is None:
+        raise ItemNotFound(f"This course has no item {item_id}.")
+    return item
+
+
+def _touch(course: Course) -> None:
+    course.updated_at = utcnow()
+
+
+async def add_section(session: AsyncSession, course: Course, body: SectionCreate) -> Section:
+    section = Section(
+        id=new_id(),
+        course_id=course.id,
+        title=body.title,
+        position=await repository.next_section_position(session, course.id),
+    )
+    session.add(section)
+    _touch(course)
+    await session.flush()
+    return section
+
+
+async def rename_section(
+    session: AsyncSession, course: Course, section_id: str, title: str
+) -> Section:
+    section = await get_section(session, course.id, section_id)
+    section.title = title
+    _touch(course)
+    return section
+
+
+async def _forget_items(
+    session: AsyncSession, store: ObjectStore, course: Course, item_ids: set[str]
+) -> list[str]:
+    """Drop deleted items from the completion rule; the keys of their files."""
+    rule = dict(course.completion_rule or {})
+    if any(item_id in item_ids for item_id in rule.get("passing_quiz_ids", [])):
+        rule["passing_quiz_ids"] = [
+            item_id for item_id in rule["passing_quiz_ids"] if item_id not in item_ids
+        ]
+        course.completion_rule = rule
+    return [
+        attachment.storage_key
+        for attachment in await repository.list_attachments(session, course_id=course.id)
+        if attachment.item_id in item_ids
+    ]
+
+
+async def _check_still_publishable(session: AsyncSession, course: Course, removed: int) -> None:
+    if course.visibility == "published":
+        remaining = len(await courses_repository.list_items(session, course.id)) - removed
+        if remaining < 1:
+            raise CourseStateConflict("A published course must keep at least one item.")
+
+
+async def delete_section(
+    session: AsyncSession, store: ObjectStore, course: Course, section_id: str
+) -> None:
+    """Delete a section with its items; the others close up."""
+    section = await get_section(session, course.id, section_id)
+    items = await repository.list_section_items(session, section.id)
+    await _check_still_publishable(session, course, len(items))
+    keys = await _forget_items(session, store, course, {item.id for item in items})
+    await repository.delete_section(session, section)
+    for position, other in enumerate(await courses_repository.list_sections(session, course.id), 1):
+        other.position = position
+    _touch(course)
+    for key in keys:
+        await store.delete(key)
+
+
+async def add_item(
+    session: AsyncSession, course: Course, section_id: str, body: ItemCreate
+) -> Item:
+    """Append a lesson, quiz or assignment to a section (a lesson starts empty)."""
+    section = await get_section(session, course.id, section_id)
+    now = utcnow()
+    item = Item(
+        id=new_id(),
+        course_id=course.id,
+        section_id=section.id,
+        kind=body.kind,
+        title=body.title,
+        position=await repository.next_item_position(session, section.id),
+        required=body.required,
+        grade_category=body.grade_category,
+        max_points=body.max_points,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    await session.flush()
+    if item.kind == "lesson":
+        session.add(
+            Lesson(
+                item_id=item.id,
+                course_id=course.id,
+                content_markdown="",
+                video_url=None,
+                transcript="",
+                complete_on_view=False,
+                updated_at=now,
+            )
+        )
+    _touch(course)
+    await session.flush()
+    return item
+
+
+async def update_item(
+    session: AsyncSession, course: Course, item_id: str, changes: ItemUpdate
+) -> Item:
+    item = await get_item(session, course.id, item_id)
+    for field, value in changes.model_dump(exclude_unset=True).items():
+        if value is None and field in {"title", "required"}:
+            continue
+        setattr(item, field, value)
+    item.updated_at = utcnow()
+    _touch(course)
+    return item
+
+
+async def delete_item(
+    session: AsyncSession, store: ObjectStore, course: Course, item_id: str
+) -> None:
+    item = await get_item(session, course.id, item_id)
+    await _check_still_publishable(session, course, 1)
+    keys = await _forget_items(session, store, course, {item.id})
+    section_id = item.section_id
+    await repository.delete_item(session, item)
+    for position, other in enumerate(await repository.list_section_items(session, section_id), 1):
+        other.position = position
+    _touch(course)
+    for key in keys:
+        await store.delete(key)
+
+
+async def reorder_outline(session: AsyncSession, course: Course, body: OutlineUpdate) -> Outline:
+    """Put the sections, and the items within and across them, in the order given. The
+    order must name every section and item of the course exactly once."""
+    sections = {
+        section.id: section
+        for section in await courses_repository.list_sections(session, course.id)
+    }
+    items = {item.id: item for item in await courses_repository.list_items(session, course.id)}
+    sent_sections = [entry.id for entry in body.sections]
+    sent_items = [item_id for entry in body.sections for item_id in entry.item_ids]
+    if sorted(sent_sections) != sorted(sections) or len(set(sent_sections)) != len(sections):
+        raise InvalidOutline("List every section of the course exactly once, and no other.")
+    if sorted(sent_items) != sorted(items) or len(set(sent_items)) != len(items):
+        raise InvalidOutline("List every item of the course exactly once, and no other.")
+    for section_position, entry in enumerate(body.sections, 1):
+        sections[entry.id].position = section_position
+        for item_position, item_id in enumerate(entry.item_ids, 1):
+            item = items[item_id]
+            if item.section_id != entry.id or item.position != item_position:
+                item.section_id = entry.id
+                item.position = item_position
+                item.updated_at = utcnow()
+    _touch(course)
+    await session.flush()
+    return Outline(sections=await _outline(session, course.id))
+
+
+# ---------------------------------------------------------------- lessons
+
+
+async def _lesson(session: AsyncSession, course_id: str, item_id: str) -> tuple[Item, Lesson]:
+    item = await courses_repository.get_item(session, course_id, item_id)
+    if item is None or item.kind != "lesson":
+        raise LessonNotFound(f"This course has no lesson {item_id}.")
+    lesson = await repository.get_lesson(session, item.id)
+    if lesson is None:
+        lesson = Lesson(
+            item_id=item.id,
+            course_id=course_id,
+            content_markdown="",
+            video_url=None,
+            transcript="",
+            complete_on_view=False,
+            updated_at=item.updated_at,
+        )
+        session.add(lesson)
+    return item, lesson
+
+
+async def _lesson_read(session: AsyncSession, item: Item, lesson: Lesson) -> LessonRead:
+    outline = await courses_repository.list_items(session, item.course_id)
+    ids = [other.id for other in outline]
+    index = ids.index(item.id)
+    video = describe_video(lesson.video_url) if lesson.video_url else None
+    attachments = await repository.list_attachments(
+        session, course_id=item.course_id, item_id=item.id
+    )
+    return LessonRead(
+        item_id=item.id,
+        course_id=item.course_id,
+        section_id=item.section_id,
+        title=item.title,
+        required=item.required,
+        content_markdown=lesson.content_markdown,
+        content_html=render_markdown(lesson.content_markdown),
+        video=VideoRead(url=video.url, provider=video.provider, embed_url=video.embed_url)
+        if video
+        else None,
+        transcript=lesson.transcript,
+        complete_on_view=lesson.complete_on_view,
+        attachments=[AttachmentRead.model_validate(a) for a in attachments],
+        previous_item_id=ids[index - 1] if index > 0 else None,
+        next_item_id=ids[index + 1] if index + 1 < len(ids) else None,
+        updated_at=lesson.updated_at,
+    )
+
+
+async def write_lesson(
+    session: AsyncSession, course: Course, item_id: str, body: LessonUpdate
+) -> LessonRead:
+    item, lesson = await _lesson(session, course.id, item_id)
+    lesson.content_markdown = body.content_markdown
+    lesson.video_url = str(body.video_url) if body.video_url else None
+    lesson.transcript = body.transcript
+    lesson.complete_on_view = body.complete_on_view
+    lesson.updated_at = utcnow()
+    _touch(course)
+    await session.flush()
+    return await _lesson_read(session, item, lesson)
+
+
+async def view_lesson(
+    session: AsyncSession, cache: Cache, access: CourseAccess, item_id: str
+) -> LessonRead:
+    """A lesson for staff or an enrolled learner; viewing completes a complete-on-view
+    lesson for the learner."""
+    item, lesson = await _lesson(session, access.course.id, item_id)
+    if lesson.complete_on_view and access.is_learner and access.user_id:
+        await progress.record_item_outcome(
+            session,
+            cache,
+            course=access.course,
+            item=item,
+            user_id=access.user_id,
+            completed=True,
+        )
+    return await _lesson_read(session, item, lesson)
+
+
+# ---------------------------------------------------------------- attachments
+
+
+async def add_attachment(
+    session: AsyncSession,
+    store: ObjectStore,
+    access: CourseAccess,
+    item_id: str,
+    *,
+    filename: str | None,
+    content_type: str | None,
+    data: bytes,
+    max_bytes: int,
+) -> Attachment:
+    """Keep an uploaded file with a lesson."""
+    if len(data) > max_bytes:
+        raise FileTooLarge(f"Files may be at most {max_bytes} bytes.", max_bytes=max_bytes)
+    item, _lesson_row = await _lesson(session, access.course.id, item_id)
+    attachment_id = new_id()
+    attachment = Attachment(
+        id=attachment_id,
+        course_id=access.course.id,
+        item_id=item.id,
+        filename=safe_filename(filename),
+        content_type=(content_type or "application/octet-stream")[:200],
+        size=len(data),
+        storage_key=attachment_key(access.course.id, attachment_id),
+        uploaded_by=access.user_id or "",
+        created_at=utcnow(),
+    )
+    session.add(attachment)
+    await session.flush()
+    await store.put(attachment.storage_key, data, content_type=attachment.content_type)
+    return attachment
+
+
+async def get_attachment(
+    session: AsyncSession, course_id: str, item_id: str, attachment_id: str
+) -> Attachment:
+    await _lesson(session, course_id, item_id)
+    attachment = await repository.get_attachment(session, item_id, attachment_id)
+    if attachment is None:
+        raise AttachmentNotFound(f"This lesson has no attachment {attachment_id}.")
+    return attachment
+
+
+async def download_attachment(
+    session: AsyncSession, store: ObjectStore, course_id: str, item_id: str, attachment_id: str
+) -> tuple[Attachment, StoredFile]:
+    attachment = await get_attachment(session, course_id, item_id, attachment_id)
+    return attachment, await store.get(attachment.storage_key)
+
+
+async def delete_attachment(
+    session: AsyncSession, store: ObjectStore, course_id: str, item_id: str, attachment_id: str
+) -> None:
+    attachment = await get_attachment(session, course_id, item_id, attachment_id)
+    await session.delete(attachment)
+    await session.flush()
+    await store.delete(attachment.storage_key)

@@ -1,0 +1,129 @@
+"""Request and response bodies of the gradebook API."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+UNCATEGORISED = "Uncategorised"
+
+
+class GradebookSettingsRead(BaseModel):
+    category_weights: dict[str, float] = Field(
+        description="Percent per grade category; empty: the total is by points."
+    )
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+class GradebookSettingsUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category_weights: dict[str, float] = Field(
+        max_length=50,
+        description=f"Percent per grade category, adding up to 100 (items without a category "
+        f"are in “{UNCATEGORISED}”); {{}}: weigh by points.",
+    )
+
+    @field_validator("category_weights")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        cleaned: dict[str, float] = {}
+        for name, weight in value.items():
+            name = " ".join(name.split())
+            if not 1 <= len(name) <= 100:
+                raise ValueError("category names must have 1 to 100 characters")
+            if name in cleaned:
+                raise ValueError(f"category {name!r} is given twice")
+            if not 0 <= weight <= 100:
+                raise ValueError(f"the weight of {name!r} must be between 0 and 100")
+            cleaned[name] = weight
+        if cleaned and not math.isclose(sum(cleaned.values()), 100, abs_tol=1e-6):
+            raise ValueError(f"weights must add up to 100, not {sum(cleaned.values()):g}")
+        return cleaned
+
+
+class GradeColumn(BaseModel):
+    item_id: str
+    title: str
+    kind: Literal["quiz", "assignment"]
+    category: str
+    max_points: float
+
+
+class GradeCell(BaseModel):
+    item_id: str
+    score: float | None = Field(description="null: not graded yet.")
+    max_score: float
+    overridden: bool
+
+
+class LearnerGrades(BaseModel):
+    user_id: str
+    name: str | None
+    email: str | None
+    cells: list[GradeCell] = Field(description="One per column, in column order.")
+    category_percents: dict[str, float | None]
+    total_percent: float | None = Field(description="Weighted over graded items; null: none yet.")
+
+
+class Gradebook(BaseModel):
+    course_id: str
+    columns: list[GradeColumn]
+    category_weights: dict[str, float]
+    learners: list[LearnerGrades]
+
+
+class MyGrade(BaseModel):
+    item_id: str
+    title: str
+    kind: Literal["quiz", "assignment"]
+    category: str
+    score: float | None
+    max_score: float
+    overridden: bool
+    status: Literal["not_started", "in_progress", "completed"]
+    feedback: str | None = Field(description="The grader's feedback on an assignment.")
+    graded_at: datetime | None
+
+
+class MyGrades(BaseModel):
+    course_id: str
+    user_id: str
+    grades: list[MyGrade]
+    category_weights: dict[str, float]
+    category_percents: dict[str, float | None]
+    total_percent: float | None
+
+
+class OverrideSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(max_length=36)
+    item_id: str = Field(max_length=36)
+    score: float = Field(ge=0)
+    reason: str = Field(max_length=1000, description="Why the grade is changed; required.")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("give the reason for the override")
+        return value
+
+
+class OverrideRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    user_id: str
+    item_id: str
+    action: Literal["set", "removed"]
+    score: float | None
+    reason: str
+    created_by: str
+    created_at: datetime

@@ -1,0 +1,13 @@
+"""Errors of the progress sub-domain."""
+
+from learnhub.kit.errors import Conflict, NotFound
+
+
+class NotALesson(Conflict):
+    title = "Only lessons are marked done by hand"
+    slug = "not-a-lesson"
+
+
+class CertificateNotFound(NotFound):
+    title = "Certificate not found"
+    slug = "certificate-not-found"

@@ -1,0 +1,194 @@
+"""Every query of the progress sub-domain: item outcomes, course completion, certificates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnhub.services.courses.assignments.models import Assignment
+from learnhub.services.courses.models import Course, Enrollment, Item
+from learnhub.services.courses.progress.models import Certificate, ItemProgress
+
+
+async def lock_membership(session: AsyncSession, enrollment_id: str) -> None:
+    """Take the write lock on a membership for the rest of the transaction.
+
+    A no-op UPDATE locks the row on PostgreSQL and takes the database's write lock on
+    SQLite, so one learner's outcomes in one course are recorded one after the other and
+    each sees everything the previous one committed.
+    """
+    await session.execute(
+        update(Enrollment)
+        .where(Enrollment.id == enrollment_id)
+        .values(updated_at=Enrollment.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def get_item_progress(
+    session: AsyncSession, item_id: str, user_id: str
+) -> ItemProgress | None:
+    return await session.scalar(
+        select(ItemProgress)
+        .where(ItemProgress.item_id == item_id, ItemProgress.user_id == user_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def add_item_progress(session: AsyncSession, row: ItemProgress) -> bool:
+    """Insert the row; False when another transaction inserted the same item and learner
+    first (the unique constraint decides, the caller then updates theirs)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def list_learner_progress(
+    session: AsyncSession, course_id: str, user_id: str
+) -> list[ItemProgress]:
+    return list(
+        (
+            await session.scalars(
+                select(ItemProgress).where(
+                    ItemProgress.course_id == course_id, ItemProgress.user_id == user_id
+                )
+            )
+        ).all()
+    )
+
+
+async def list_course_progress(
+    session: AsyncSession, course_id: str, user_ids: list[str]
+) -> list[ItemProgress]:
+    if not user_ids:
+        return []
+    return list(
+        (
+            await session.scalars(
+                select(ItemProgress).where(
+                    ItemProgress.course_id == course_id, ItemProgress.user_id.in_(user_ids)
+                )
+            )
+        ).all()
+    )
+
+
+async def list_progress_of_user(
+    session: AsyncSession, user_id: str, course_ids: list[str]
+) -> list[ItemProgress]:
+    if not course_ids:
+        return []
+    return list(
+        (
+            await session.scalars(
+                select(ItemProgress).where(
+                    ItemProgress.user_id == user_id, ItemProgress.course_id.in_(course_ids)
+                )
+            )
+        ).all()
+    )
+
+
+async def mark_course_completed(
+    session: AsyncSession, enrollment_id: str, completed_at: datetime
+) -> bool:
+    """Set the membership's completion time unless it is already set; True only for the
+    one caller that set it."""
+    result = await session.execute(
+        update(Enrollment)
+        .where(Enrollment.id == enrollment_id, Enrollment.completed_at.is_(None))
+        .values(completed_at=completed_at, updated_at=completed_at)
+    )
+    return result.rowcount == 1
+
+
+async def list_learners(
+    session: AsyncSession, course_id: str, *, after: tuple[datetime, str] | None, limit: int
+) -> list[Enrollment]:
+    """A course's active learners in enrollment order."""
+    statement = (
+        select(Enrollment)
+        .where(
+            Enrollment.course_id == course_id,
+            Enrollment.role == "learner",
+            Enrollment.status == "active",
+        )
+        .order_by(Enrollment.created_at, Enrollment.id)
+        .limit(limit)
+    )
+    if after is not None:
+        created_at, enrollment_id = after
+        statement = statement.where(
+            or_(
+                Enrollment.created_at > created_at,
+                and_(Enrollment.created_at == created_at, Enrollment.id > enrollment_id),
+            )
+        )
+    return list((await session.scalars(statement)).all())
+
+
+async def get_certificate(
+    session: AsyncSession, course_id: str, user_id: str
+) -> Certificate | None:
+    return await session.scalar(
+        select(Certificate).where(
+            Certificate.course_id == course_id, Certificate.user_id == user_id
+        )
+    )
+
+
+async def get_certificate_by_code(session: AsyncSession, code: str) -> Certificate | None:
+    return await session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+async def code_taken(session: AsyncSession, code: str) -> bool:
+    return await session.scalar(select(Certificate.id).where(Certificate.code == code)) is not None
+
+
+async def add_certificate(session: AsyncSession, certificate: Certificate) -> None:
+    session.add(certificate)
+    await session.flush()
+
+
+async def list_active_memberships_of(
+    session: AsyncSession, user_id: str
+) -> list[tuple[Enrollment, Course]]:
+    """A person's active memberships with their courses (drafts only for staff roles)."""
+    statement = (
+        select(Enrollment, Course)
+        .join(Course, Course.id == Enrollment.course_id)
+        .where(
+            Enrollment.user_id == user_id,
+            Enrollment.status == "active",
+            or_(Course.visibility != "draft", Enrollment.role != "learner"),
+        )
+        .order_by(Enrollment.created_at.desc(), Enrollment.id)
+    )
+    return [(row.Enrollment, row.Course) for row in await session.execute(statement)]
+
+
+async def list_due_assignments(
+    session: AsyncSession, course_ids: list[str], *, start: datetime, end: datetime
+) -> list[tuple[Assignment, Item]]:
+    """Assignments of these courses due between ``start`` and ``end``, soonest first."""
+    if not course_ids:
+        return []
+    statement = (
+        select(Assignment, Item)
+        .join(Item, Item.id == Assignment.item_id)
+        .where(
+            Assignment.course_id.in_(course_ids),
+            Assignment.due_at.is_not(None),
+            Assignment.due_at >= start,
+            Assignment.due_at <= end,
+        )
+        .order_by(Assignment.due_at, Item.id)
+    )
+    return [(row.Assignment, row.Item) for row in await session.execute(statement)]

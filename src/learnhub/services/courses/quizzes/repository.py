@@ -1,0 +1,268 @@
+"""Every query of the quizzes sub-domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnhub.services.courses.models import Item
+from learnhub.services.courses.quizzes.models import Question, Quiz, QuizAttempt, QuizQuestion
+
+# ------------------------------------------------------------------ the question bank
+
+
+async def get_question(session: AsyncSession, course_id: str, question_id: str) -> Question | None:
+    question = await session.get(Question, question_id)
+    return question if question is not None and question.course_id == course_id else None
+
+
+async def list_questions(
+    session: AsyncSession,
+    course_id: str,
+    *,
+    type: str | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[Question]:
+    """A course's questions, oldest first."""
+    statement = (
+        select(Question)
+        .where(Question.course_id == course_id)
+        .order_by(Question.created_at, Question.id)
+        .limit(limit)
+    )
+    if type is not None:
+        statement = statement.where(Question.type == type)
+    if after is not None:
+        created_at, question_id = after
+        statement = statement.where(
+            or_(
+                Question.created_at > created_at,
+                and_(Question.created_at == created_at, Question.id > question_id),
+            )
+        )
+    return list((await session.scalars(statement)).all())
+
+
+async def get_questions(
+    session: AsyncSession, course_id: str, question_ids: list[str]
+) -> dict[str, Question]:
+    if not question_ids:
+        return {}
+    rows = await session.scalars(
+        select(Question).where(Question.course_id == course_id, Question.id.in_(question_ids))
+    )
+    return {question.id: question for question in rows}
+
+
+async def quizzes_using(session: AsyncSession, question_ids: list[str]) -> dict[str, list[str]]:
+    """The quizzes that ask each question."""
+    if not question_ids:
+        return {}
+    rows = await session.execute(
+        select(QuizQuestion.question_id, QuizQuestion.quiz_id)
+        .where(QuizQuestion.question_id.in_(question_ids))
+        .order_by(QuizQuestion.quiz_id)
+    )
+    used: dict[str, list[str]] = {question_id: [] for question_id in question_ids}
+    for question_id, quiz_id in rows:
+        used[question_id].append(quiz_id)
+    return used
+
+
+async def delete_question(session: AsyncSession, question: Question) -> None:
+    await session.delete(question)
+
+
+# ------------------------------------------------------------------ quizzes
+
+
+async def get_item(session: AsyncSession, item_id: str) -> Item | None:
+    """A quiz item of any course (the archive knows only the item id)."""
+    item = await session.get(Item, item_id)
+    return item if item is not None and item.kind == "quiz" else None
+
+
+async def get_quiz(session: AsyncSession, quiz_id: str) -> Quiz | None:
+    return await session.get(Quiz, quiz_id)
+
+
+async def list_quiz_question_ids(session: AsyncSession, quiz_id: str) -> list[str]:
+    rows = await session.scalars(
+        select(QuizQuestion.question_id)
+        .where(QuizQuestion.quiz_id == quiz_id)
+        .order_by(QuizQuestion.position)
+    )
+    return list(rows.all())
+
+
+async def quiz_max_score(session: AsyncSession, quiz_id: str) -> float:
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Question.points), 0.0))
+        .join(QuizQuestion, QuizQuestion.question_id == Question.id)
+        .where(QuizQuestion.quiz_id == quiz_id)
+    )
+    return float(total or 0.0)
+
+
+async def replace_quiz_questions(
+    session: AsyncSession, quiz_id: str, question_ids: list[str]
+) -> None:
+    await session.execute(delete(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id))
+    if question_ids:
+        await session.execute(
+            insert(QuizQuestion),
+            [
+                {"quiz_id": quiz_id, "question_id": question_id, "position": position}
+                for position, question_id in enumerate(question_ids)
+            ],
+        )
+
+
+# ------------------------------------------------------------------ attempts
+
+
+async def get_attempt(session: AsyncSession, quiz_id: str, attempt_id: str) -> QuizAttempt | None:
+    attempt = await session.get(QuizAttempt, attempt_id, populate_existing=True)
+    return attempt if attempt is not None and attempt.quiz_id == quiz_id else None
+
+
+async def get_attempt_by_number(
+    session: AsyncSession, quiz_id: str, user_id: str, number: int
+) -> QuizAttempt | None:
+    return await session.scalar(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.number == number,
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+async def last_attempt(session: AsyncSession, quiz_id: str, user_id: str) -> QuizAttempt | None:
+    return await session.scalar(
+        select(QuizAttempt)
+        .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.user_id == user_id)
+        .order_by(QuizAttempt.number.desc())
+        .limit(1)
+    )
+
+
+async def list_attempts(
+    session: AsyncSession,
+    quiz_id: str,
+    *,
+    user_id: str | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[QuizAttempt]:
+    """A quiz's attempts (one learner's when ``user_id`` is given), in the order they began."""
+    statement = (
+        select(QuizAttempt)
+        .where(QuizAttempt.quiz_id == quiz_id)
+        .order_by(QuizAttempt.started_at, QuizAttempt.id)
+        .limit(limit)
+    )
+    if user_id is not None:
+        statement = statement.where(QuizAttempt.user_id == user_id)
+    if after is not None:
+        started_at, attempt_id = after
+        statement = statement.where(
+            or_(
+                QuizAttempt.started_at > started_at,
+                and_(QuizAttempt.started_at == started_at, QuizAttempt.id > attempt_id),
+            )
+        )
+    return list((await session.scalars(statement)).all())
+
+
+async def best_graded_attempt(
+    session: AsyncSession, quiz_id: str, user_id: str
+) -> QuizAttempt | None:
+    """The learner's highest-scoring fully graded attempt (the earliest among equals)."""
+    return await session.scalar(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.status == "graded",
+        )
+        .order_by(QuizAttempt.score.desc(), QuizAttempt.number)
+        .limit(1)
+    )
+
+
+async def insert_attempt(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert an attempt unless one with its number exists (a simultaneous start won);
+    True when this call inserted it. One statement, so it needs no savepoint."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(QuizAttempt).on_conflict_do_nothing(
+            constraint="uq_quiz_attempts_number"
+        )
+    else:
+        statement = sqlite.insert(QuizAttempt).on_conflict_do_nothing(
+            index_elements=["quiz_id", "user_id", "number"]
+        )
+    result = await session.execute(statement.values(**values))
+    return result.rowcount == 1
+
+
+async def save_answers(
+    session: AsyncSession, attempt_id: str, answers: dict[str, Any], *, now: datetime
+) -> bool:
+    """Store the answers if the attempt is still open; False when it is not."""
+    result = await session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt_id, QuizAttempt.status == "in_progress")
+        .values(answers=answers, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def close_attempt(session: AsyncSession, attempt_id: str, *, values: dict[str, Any]) -> bool:
+    """Move an open attempt to its graded (or waiting) state. Only one caller can: the
+    update applies only while the attempt is in progress, so of two simultaneous
+    submissions exactly one changes a row."""
+    result = await session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt_id, QuizAttempt.status == "in_progress")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def finish_grading(
+    session: AsyncSession, attempt_id: str, *, status: str, values: dict[str, Any]
+) -> bool:
+    """Store a grader's marks if the attempt is still in ``status``."""
+    result = await session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt_id, QuizAttempt.status == status)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def expired_attempts(
+    session: AsyncSession, quiz_id: str, *, user_id: str | None, cutoff: datetime
+) -> list[QuizAttempt]:
+    """Open attempts whose deadline passed before ``cutoff``."""
+    statement = select(QuizAttempt).where(
+        QuizAttempt.quiz_id == quiz_id,
+        QuizAttempt.status == "in_progress",
+        QuizAttempt.deadline.is_not(None),
+        QuizAttempt.deadline < cutoff,
+    )
+    if user_id is not None:
+        statement = statement.where(QuizAttempt.user_id == user_id)
+    return list((await session.scalars(statement)).all())

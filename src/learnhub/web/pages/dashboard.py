@@ -1,0 +1,116 @@
+"""The learner's dashboard ("My learning"): courses in progress, what is next, deadlines,
+completed courses and their certificates."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from learnhub.web.api import ApiProblem, PlatformApi
+from learnhub.web.deps import Api, Gettext, SignedInSession
+from learnhub.web.pages.course_support import (
+    COURSES_API,
+    KIND_LABELS,
+    PAGE_PATHS,
+    ROLE_LABELS,
+    STAFF_ROLES,
+    course_path,
+    items_of,
+)
+from learnhub.web.rendering import render
+
+router = APIRouter()
+
+
+def _entry(row: dict[str, Any]) -> dict[str, Any]:
+    """One membership of ``/me/courses`` shaped for the page, whatever its nesting."""
+    course = row.get("course") if isinstance(row.get("course"), dict) else row
+    course_id = course.get("id") or row.get("course_id")
+    course = {**course, "id": course_id, "slug": course.get("slug") or row.get("slug")}
+    if not course.get("title"):
+        course["title"] = row.get("course_title") or row.get("title") or ""
+    progress = row.get("progress") if isinstance(row.get("progress"), dict) else row
+    base = course_path(course)
+    next_item = row.get("next_item")
+    if isinstance(next_item, dict) and next_item.get("id"):
+        kind = next_item.get("kind") or "lesson"
+        next_item = {
+            **next_item,
+            "href": f"{base}/{PAGE_PATHS.get(kind, 'learn')}/{next_item['id']}",
+        }
+    else:
+        next_item = None
+    due = []
+    for deadline in row.get("upcoming_due") or row.get("upcoming_due_dates") or []:
+        if isinstance(deadline, dict) and deadline.get("due_at"):
+            item_id = deadline.get("item_id") or deadline.get("id")
+            kind = deadline.get("kind") or "assignment"
+            due.append(
+                {
+                    **deadline,
+                    "href": f"{base}/{PAGE_PATHS.get(kind, 'assignments')}/{item_id}"
+                    if item_id
+                    else base,
+                }
+            )
+    percent = float(progress.get("percent") or progress.get("progress_percent") or 0)
+    return {
+        "course": course,
+        "href": base,
+        "role": row.get("role") or "learner",
+        "percent": percent,
+        "completed_items": progress.get("completed_items"),
+        "total_items": progress.get("total_items"),
+        "completed": bool(progress.get("completed") or row.get("completed_at")),
+        "certificate_code": row.get("certificate_code") or progress.get("certificate_code"),
+        "next_item": next_item,
+        "due": due,
+    }
+
+
+async def _add_counts(api: PlatformApi, session: Any, entry: dict[str, Any]) -> None:
+    """Fill in "n of m done" and the certificate from the learner's progress.
+
+    ``/me/courses`` gives only the percentage, and the page shows progress in words too.
+    """
+    try:
+        progress = await api.call(
+            "GET", f"{COURSES_API}/{entry['course']['id']}/progress/me", session=session
+        )
+    except ApiProblem:
+        return
+    entry["completed_items"] = progress.get("completed_items")
+    entry["total_items"] = progress.get("total_items")
+    entry["certificate_code"] = entry["certificate_code"] or progress.get("certificate_code")
+
+
+@router.get("/learning", response_class=HTMLResponse)
+async def dashboard(
+    request: Request, session: SignedInSession, api: Api, _: Gettext
+) -> HTMLResponse:
+    """My courses with their progress, the next step in each and the coming deadlines."""
+    rows = items_of(await api.call("GET", "/api/v1/me/courses", session=session))
+    entries = [_entry(row) for row in rows if isinstance(row, dict)]
+    learning = [e for e in entries if e["role"] not in STAFF_ROLES and not e["completed"]]
+    completed = [e for e in entries if e["role"] not in STAFF_ROLES and e["completed"]]
+    teaching = [e for e in entries if e["role"] in STAFF_ROLES]
+    await asyncio.gather(*(_add_counts(api, session, entry) for entry in learning + completed))
+    deadlines = sorted(
+        ({**due, "course_title": e["course"]["title"]} for e in learning for due in e["due"]),
+        key=lambda due: str(due["due_at"]),
+    )
+    return render(
+        request,
+        "courses/dashboard.html",
+        active_nav="learning",
+        learning=learning,
+        completed=completed,
+        teaching=teaching,
+        deadlines=deadlines,
+        role_labels={role: _(label) for role, label in ROLE_LABELS.items()},
+        kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
+        viewer_time_zone=session.user.time_zone if session.user else None,
+    )

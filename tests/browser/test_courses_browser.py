@@ -1,0 +1,182 @@
+"""The course pages in headless Chromium: a learner's journey from the catalog to the
+dashboard, with an axe-core audit of every page on the way (and one in dark mode)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.test_shell_browser import assert_accessible, browser, new_page
+
+__all__ = ["browser"]  # the module-scoped Chromium fixture, shared with the shell tests
+
+pytestmark = pytest.mark.browser
+
+INSTRUCTOR = ("instructor@example.com", "learnhub-instructor")
+LEARNER = ("learner2@example.com", "learnhub-learner")
+
+
+def _call(client: httpx.Client, method: str, path: str, expected: int, **kwargs: Any) -> Any:
+    response = client.request(method, path, **kwargs)
+    assert response.status_code == expected, f"{method} {path}: {response.text}"
+    return response.json() if response.content else None
+
+
+def published_course(base_url: str) -> dict[str, Any]:
+    """A published course with a lesson and a single-choice quiz, made by the instructor."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        tokens = _call(
+            client,
+            "POST",
+            "/api/v1/auth/login",
+            200,
+            json={"email": INSTRUCTOR[0], "password": INSTRUCTOR[1]},
+        )
+        client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+        title = f"Baking basics {uuid.uuid4().hex[:6]}"
+        course = _call(
+            client,
+            "POST",
+            "/api/v1/courses",
+            201,
+            json={"title": title, "summary": "Bread, cakes and biscuits.", "level": "beginner"},
+        )
+        base = f"/api/v1/courses/{course['id']}"
+        section = _call(client, "POST", f"{base}/sections", 201, json={"title": "Week 1"})
+        items = f"{base}/sections/{section['id']}/items"
+        lesson = _call(client, "POST", items, 201, json={"kind": "lesson", "title": "Flour"})
+        quiz = _call(client, "POST", items, 201, json={"kind": "quiz", "title": "Check yourself"})
+        _call(
+            client,
+            "PUT",
+            f"{base}/lessons/{lesson['id']}",
+            200,
+            json={"content_markdown": "Strong flour has **more protein**.", "transcript": "Hi."},
+        )
+        question = _call(
+            client,
+            "POST",
+            f"{base}/questions",
+            201,
+            json={
+                "type": "single_choice",
+                "prompt": "Which flour makes the chewiest bread?",
+                "options": [{"text": "Cake flour"}, {"text": "Strong flour", "correct": True}],
+            },
+        )
+        _call(
+            client,
+            "PUT",
+            f"{base}/quizzes/{quiz['id']}/questions",
+            200,
+            json={"question_ids": [question["id"]]},
+        )
+        return _call(client, "PATCH", base, 200, json={"visibility": "published"})
+
+
+def log_in(page: Page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+
+
+def test_a_learner_goes_from_the_catalog_to_a_passed_quiz(
+    browser: Browser, live_server: str
+) -> None:
+    course = published_course(live_server)
+    page = new_page(browser)
+    log_in(page, live_server, *LEARNER)
+
+    # the catalog
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Courses")
+    page.get_by_label("Search courses").fill(course["title"])
+    page.get_by_role("button", name="Search").click()
+    assert_accessible(page)
+
+    # the course page
+    page.get_by_role("link", name=course["title"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(course["title"])
+    assert_accessible(page)
+
+    # enroll -> the first lesson
+    page.get_by_role("button", name="Enroll").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Flour")
+    expect(page.get_by_text("0 of 2 done")).to_be_visible()
+    expect(page.get_by_role("link", name="Flour (Lesson, not done)")).to_have_attribute(
+        "aria-current", "page"
+    )
+    page.get_by_text("Video transcript").click()
+    assert_accessible(page)
+
+    # mark complete -> the quiz
+    page.get_by_role("button", name="Mark as complete").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check yourself")
+    expect(page.get_by_role("status")).to_have_text("Lesson marked as complete.")
+    expect(page.get_by_text("1 of 2 done")).to_be_visible()
+    assert_accessible(page)
+
+    # the attempt
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page.get_by_text("Which flour makes the chewiest bread?")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Strong flour").check()
+    page.get_by_role("button", name="Submit answers").click()
+
+    # the result
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your result: Check yourself")
+    expect(page.get_by_text("You scored 1 out of 1 (100%).")).to_be_visible()
+    assert_accessible(page)
+
+    # the dashboard: the course is complete, with its certificate
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My learning").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My learning")
+    certificate = page.get_by_role("link", name=f"Certificate for {course['title']}")
+    expect(certificate).to_be_visible()
+    assert_accessible(page)
+
+    # the certificate, also in dark mode
+    certificate.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Certificate of completion")
+    assert_accessible(page)
+    dark = new_page(browser, color_scheme="dark")
+    dark.goto(page.url)
+    expect(dark.get_by_role("heading", level=1)).to_have_text("Certificate of completion")
+    assert_accessible(dark)
+    dark.goto(f"{live_server}/courses")
+    assert_accessible(dark)
+    dark.context.close()
+    page.context.close()
+
+
+def test_the_teaching_pages_have_no_accessibility_violations(
+    browser: Browser, live_server: str
+) -> None:
+    page = new_page(browser)
+    log_in(page, live_server, *INSTRUCTOR)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Teach").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Teach")
+    page.get_by_role("button", name="Create the course").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    assert_accessible(page)
+
+    page.get_by_label("Course title").fill(f"Sourdough {uuid.uuid4().hex[:6]}")
+    page.get_by_role("button", name="Create the course").click()
+    expect(page.get_by_role("status")).to_have_text("Your course has been created as a draft.")
+    page.get_by_label("New section title").fill("Starter")
+    page.get_by_role("button", name="Add section").click()
+    page.get_by_label("New item in Starter").fill("Feeding")
+    page.get_by_role("button", name="Add item").click()
+    expect(page.get_by_role("status")).to_have_text("Item added.")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Edit Feeding").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit Feeding")
+    assert_accessible(page)
+    page.context.close()
