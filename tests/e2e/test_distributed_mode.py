@@ -28,6 +28,7 @@ import pytest
 
 from learnhub.runner.registry import GATEWAY_PORT, SERVICES, WEB_PORT
 from tests.conftest import POSTGRES_URL, RABBITMQ_URL, nginx_path, port_open, require
+from tests.e2e.test_course_journey import run_course_journey
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.redis, pytest.mark.nginx]
 
@@ -289,6 +290,31 @@ def test_admin_changes_a_role_and_the_next_token_carries_it(client: httpx.Client
         return roles if roles == ["instructor", "learner"] else None
 
     wait_for(next_token_roles, within=20, what="the new role in the next token", every=0.3)
+
+
+def test_course_journey_across_processes(distributed: Distributed, client: httpx.Client) -> None:
+    # The courses process learns the learner's name from the registration event too.
+    email = f"course-{uuid.uuid4().hex[:8]}@example.org"
+    register(client, email, "Distributed Learner")
+    learner = login(client, email)["access_token"]
+    profile_of(client, learner)
+    instructor = login(client, "instructor@example.com", "learnhub-instructor")["access_token"]
+
+    async def journey() -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=distributed.url, timeout=20) as async_client:
+            return await run_course_journey(
+                async_client,
+                instructor=bearer(instructor),
+                learner=bearer(learner),
+                settle=_nothing,
+            )
+
+    certificate = asyncio.run(journey())
+    assert certificate["learner_name"] == "Distributed Learner"
+
+
+async def _nothing() -> None:
+    """Completion happens inside the grading request, so there is nothing to wait for."""
 
 
 def test_gateway_answers_problems_keeps_request_ids_and_every_service_is_ready(

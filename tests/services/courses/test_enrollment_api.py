@@ -488,3 +488,11 @@ async def test_staff_of_a_course_are_listed_as_members(embedded: Stack) -> None:
     assert (
         await embedded.client.get(enrollments_url(course["id"]), headers=token)
     ).status_code == 200
+
+
+async def test_an_empty_json_body_also_enrolls_yourself(embedded: Stack) -> None:
+    course, _, _ = await published_course_with_items(embedded, title="Empty Body Course")
+    user_id, headers = await learner(embedded, "empty@example.com")
+    response = await embedded.client.post(enrollments_url(course["id"]), json={}, headers=headers)
+    assert response.status_code == 201, response.text
+    assert (response.json()["user_id"], response.json()["role"]) == (user_id, "learner")

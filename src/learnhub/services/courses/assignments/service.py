@@ -8,8 +8,6 @@ import mimetypes
 import uuid
 from datetime import datetime
 
-import nh3
-from markdown_it import MarkdownIt
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
@@ -50,21 +48,11 @@ from learnhub.services.courses.assignments.schemas import (
 from learnhub.services.courses.errors import NotEnrolled
 from learnhub.services.courses.models import Item
 from learnhub.services.courses.progress.service import record_item_outcome
+from learnhub.services.courses.rendering import render_markdown
 from learnhub.services.courses.storage import ObjectStore, StoredFile
 
 MAX_TEXT_LENGTH = 100_000
 SECONDS_PER_DAY = 86_400
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-
-
-def render_markdown(source: str) -> str:
-    """Markdown to HTML that is safe to show: raw HTML is not rendered, and the result is
-    cleaned with an allow-list (no scripts, no ``javascript:`` links)."""
-    return nh3.clean(
-        _markdown.render(source),
-        link_rel="noopener noreferrer nofollow",
-        url_schemes={"http", "https", "mailto"},
-    )
 
 
 def defaults(item: Item) -> Assignment:

@@ -27,12 +27,6 @@ from learnhub.services.courses.catalog.errors import (
     SlugTaken,
 )
 from learnhub.services.courses.catalog.models import Attachment, Lesson
-from learnhub.services.courses.catalog.rendering import (
-    describe_video,
-    render_markdown,
-    safe_filename,
-    slugify,
-)
 from learnhub.services.courses.catalog.schemas import (
     AttachmentRead,
     CategoryCount,
@@ -57,6 +51,12 @@ from learnhub.services.courses.catalog.schemas import (
 from learnhub.services.courses.errors import CourseStateConflict, ItemNotFound
 from learnhub.services.courses.models import Course, Enrollment, Item, Section
 from learnhub.services.courses.progress import service as progress
+from learnhub.services.courses.rendering import (
+    describe_video,
+    render_markdown,
+    safe_filename,
+    slugify,
+)
 from learnhub.services.courses.storage import ObjectStore, StoredFile
 
 # Fields a PATCH may clear with null; the others keep their value when sent null.

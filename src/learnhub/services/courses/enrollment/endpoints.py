@@ -44,7 +44,7 @@ async def enroll(
     body: EnrollSomeone | None = None,
 ) -> EnrollmentRead:
     """Enroll yourself (no body) or, as staff, enroll someone by e-mail."""
-    if body is None:
+    if body is None or body.email is None:
         enrollment = await service.enroll_self(session, access)
     else:
         enrollment = await service.enroll_person(

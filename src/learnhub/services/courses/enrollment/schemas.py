@@ -12,11 +12,13 @@ EnrollmentStatus = Literal["active", "pending", "removed"]
 
 
 class EnrollSomeone(BaseModel):
-    """Staff enrolling a person by e-mail (send no body to enroll yourself)."""
+    """Staff enrolling a person by e-mail; no body (or no e-mail) enrolls yourself."""
 
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr = Field(description="The person's e-mail; they must have an account.")
+    email: EmailStr | None = Field(
+        None, description="The person's e-mail; they must have an account. Omit to enroll yourself."
+    )
     role: CourseRole = Field(
         "learner", description="Staff roles may be given by instructors and administrators only."
     )

@@ -8,8 +8,8 @@ import random
 import uuid
 from typing import Any
 
-from learnhub.services.courses.catalog.rendering import render_markdown
 from learnhub.services.courses.quizzes.schemas import QuestionWrite
+from learnhub.services.courses.rendering import render_markdown
 
 NUMERIC_EPSILON = 1e-9
 """Room for binary floating point: 3.15 is within 0.01 of 3.14 although 3.15 - 3.14 > 0.01."""

@@ -17,7 +17,6 @@ from learnhub.kit.events import record_event
 from learnhub.kit.http.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
-from learnhub.services.courses.catalog.rendering import render_markdown
 from learnhub.services.courses.errors import NotCourseStaff, NotEnrolled
 from learnhub.services.courses.models import Course, Item
 from learnhub.services.courses.progress.service import record_item_outcome
@@ -52,6 +51,7 @@ from learnhub.services.courses.quizzes.schemas import (
     QuizRead,
     QuizUpdate,
 )
+from learnhub.services.courses.rendering import render_markdown
 
 GRACE = timedelta(seconds=30)
 """How long after its deadline an attempt still takes answers (network and clock skew)."""
