@@ -581,3 +581,31 @@ async def test_lessons_are_for_staff_and_enrolled_learners(stack: Stack) -> None
         pytest.skip("the enrollment API is not there yet")
     assert enrolled.status_code == 201, enrolled.text
     assert (await stack.client.get(url, headers=outsider)).status_code == 200
+
+
+async def test_a_complete_on_view_lesson_is_done_when_a_learner_opens_it(stack: Stack) -> None:
+    # given a published course whose first lesson completes on view
+    course, staff, items = await published_course_with_items(stack, kinds=("lesson", "lesson"))
+    viewed, other = items
+    base = f"/api/v1/courses/{course['id']}"
+    response = await stack.client.put(
+        f"{base}/lessons/{viewed['id']}",
+        json={"content_markdown": "Read me.", "complete_on_view": True},
+        headers=staff,
+    )
+    assert response.status_code == 200, response.text
+    _, headers = await learner(stack, "viewer@example.com")
+    assert (await stack.client.post(f"{base}/enrollments", headers=headers)).status_code == 201
+    # when the learner opens it (and staff open the other)
+    assert (
+        await stack.client.get(f"{base}/lessons/{viewed['id']}", headers=headers)
+    ).status_code == 200
+    assert (
+        await stack.client.get(f"{base}/lessons/{other['id']}", headers=staff)
+    ).status_code == 200
+    # then only the viewed lesson is done, and only for the learner
+    progress = (await stack.client.get(f"{base}/progress/me", headers=headers)).json()
+    states = {entry["item_id"]: entry["status"] for entry in progress["items"]}
+    assert states[viewed["id"]] == "completed"
+    assert states[other["id"]] != "completed"
+    assert (progress["completed_items"], progress["total_items"]) == (1, 2)
