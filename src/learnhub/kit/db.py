@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, event, text
+from sqlalchemy import ColumnElement, DateTime, and_, event, or_, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -137,3 +137,15 @@ def _forget_outbox_rows(session: Session, _previous_transaction: Any) -> None:
     # A savepoint rolling back leaves the outer transaction's events in place.
     if not session.in_transaction():
         session.info.pop("outbox_pending", None)
+
+
+def after_keyset(
+    sort_column: Any, id_column: Any, after: tuple[Any, str], *, descending: bool = False
+) -> ColumnElement[bool]:
+    """The rows that come after ``after`` (a ``(sort value, id)`` pair taken from the last
+    row of a page) in ``ORDER BY sort_column, id_column`` (both descending if asked):
+    the condition behind every cursor-paged list."""
+    value, row_id = after
+    if descending:
+        return or_(sort_column < value, and_(sort_column == value, id_column < row_id))
+    return or_(sort_column > value, and_(sort_column == value, id_column > row_id))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.kit.db import after_keyset
 from learnhub.services.users.models import Profile
 
 
@@ -32,11 +33,5 @@ async def list_profiles(
             )
         )
     if after is not None:
-        created_at, user_id = after
-        statement = statement.where(
-            or_(
-                Profile.created_at > created_at,
-                and_(Profile.created_at == created_at, Profile.id > user_id),
-            )
-        )
+        statement = statement.where(after_keyset(Profile.created_at, Profile.id, after))
     return list((await session.scalars(statement)).all())

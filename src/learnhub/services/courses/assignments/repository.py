@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.kit.db import after_keyset
 from learnhub.services.courses.assignments.models import Assignment, Submission
 from learnhub.services.courses.models import Item, Person
 from learnhub.services.courses.progress.models import ItemProgress
@@ -91,13 +92,7 @@ async def list_queue(
     elif graded is False:
         statement = statement.where(Submission.graded_at.is_(None))
     if after is not None:
-        submitted_at, submission_id = after
-        statement = statement.where(
-            or_(
-                Submission.submitted_at > submitted_at,
-                and_(Submission.submitted_at == submitted_at, Submission.id > submission_id),
-            )
-        )
+        statement = statement.where(after_keyset(Submission.submitted_at, Submission.id, after))
     return [(row[0], row[1], row[2]) for row in (await session.execute(statement)).all()]
 
 

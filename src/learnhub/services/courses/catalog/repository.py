@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.kit.db import after_keyset
 from learnhub.services.courses.catalog.models import Attachment, Lesson
 from learnhub.services.courses.models import Course, Enrollment, Item, Section
 
@@ -58,12 +59,8 @@ async def list_published_courses(
     if language is not None:
         statement = statement.where(Course.language == language)
     if after is not None:
-        created_at, course_id = after
         statement = statement.where(
-            or_(
-                Course.created_at < created_at,
-                and_(Course.created_at == created_at, Course.id < course_id),
-            )
+            after_keyset(Course.created_at, Course.id, after, descending=True)
         )
     return list((await session.scalars(statement)).all())
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.kit.db import after_keyset
 from learnhub.services.courses.models import Enrollment, Person
 
 
@@ -75,11 +76,5 @@ async def list_members(
     if role is not None:
         statement = statement.where(Enrollment.role == role)
     if after is not None:
-        created_at, enrollment_id = after
-        statement = statement.where(
-            or_(
-                Enrollment.created_at > created_at,
-                and_(Enrollment.created_at == created_at, Enrollment.id > enrollment_id),
-            )
-        )
+        statement = statement.where(after_keyset(Enrollment.created_at, Enrollment.id, after))
     return [(row.Enrollment, row.Person) for row in await session.execute(statement)]

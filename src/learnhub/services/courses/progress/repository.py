@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.kit.db import after_keyset
 from learnhub.services.courses.assignments.models import Assignment
 from learnhub.services.courses.models import Course, Enrollment, Item
 from learnhub.services.courses.progress.models import Certificate, ItemProgress
@@ -124,13 +125,7 @@ async def list_learners(
         .limit(limit)
     )
     if after is not None:
-        created_at, enrollment_id = after
-        statement = statement.where(
-            or_(
-                Enrollment.created_at > created_at,
-                and_(Enrollment.created_at == created_at, Enrollment.id > enrollment_id),
-            )
-        )
+        statement = statement.where(after_keyset(Enrollment.created_at, Enrollment.id, after))
     return list((await session.scalars(statement)).all())
 
 

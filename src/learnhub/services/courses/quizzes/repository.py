@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.kit.db import after_keyset
 from learnhub.services.courses.models import Item
 from learnhub.services.courses.quizzes.models import Question, Quiz, QuizAttempt, QuizQuestion
 
@@ -38,13 +39,7 @@ async def list_questions(
     if type is not None:
         statement = statement.where(Question.type == type)
     if after is not None:
-        created_at, question_id = after
-        statement = statement.where(
-            or_(
-                Question.created_at > created_at,
-                and_(Question.created_at == created_at, Question.id > question_id),
-            )
-        )
+        statement = statement.where(after_keyset(Question.created_at, Question.id, after))
     return list((await session.scalars(statement)).all())
 
 
@@ -172,13 +167,7 @@ async def list_attempts(
     if user_id is not None:
         statement = statement.where(QuizAttempt.user_id == user_id)
     if after is not None:
-        started_at, attempt_id = after
-        statement = statement.where(
-            or_(
-                QuizAttempt.started_at > started_at,
-                and_(QuizAttempt.started_at == started_at, QuizAttempt.id > attempt_id),
-            )
-        )
+        statement = statement.where(after_keyset(QuizAttempt.started_at, QuizAttempt.id, after))
     return list((await session.scalars(statement)).all())
 
 
