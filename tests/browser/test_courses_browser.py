@@ -180,3 +180,108 @@ def test_the_teaching_pages_have_no_accessibility_violations(
     expect(page.get_by_role("heading", level=1)).to_have_text("Edit Feeding")
     assert_accessible(page)
     page.context.close()
+
+
+def course_with_assignment(base_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A published course with a lesson and an assignment graded by a two-line rubric."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        tokens = _call(
+            client,
+            "POST",
+            "/api/v1/auth/login",
+            200,
+            json={"email": INSTRUCTOR[0], "password": INSTRUCTOR[1]},
+        )
+        client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+        course = _call(
+            client,
+            "POST",
+            "/api/v1/courses",
+            201,
+            json={"title": f"Pastry {uuid.uuid4().hex[:6]}", "summary": "Doughs and creams."},
+        )
+        base = f"/api/v1/courses/{course['id']}"
+        section = _call(client, "POST", f"{base}/sections", 201, json={"title": "Week 1"})
+        items = f"{base}/sections/{section['id']}/items"
+        _call(client, "POST", items, 201, json={"kind": "lesson", "title": "Butter"})
+        assignment = _call(
+            client, "POST", items, 201, json={"kind": "assignment", "title": "Make a tart"}
+        )
+        _call(
+            client,
+            "PATCH",
+            f"{base}/assignments/{assignment['id']}",
+            200,
+            json={
+                "instructions": "Make a tart and describe the **pastry**.",
+                "points": 10,
+                "allowed_file_types": [".txt"],
+                "rubric": [
+                    {"title": "Pastry", "description": "Short and crisp.", "points": 6},
+                    {"title": "Filling", "description": "Set, not runny.", "points": 4},
+                ],
+            },
+        )
+        course = _call(client, "PATCH", base, 200, json={"visibility": "published"})
+        return course, assignment
+
+
+def test_a_learner_hands_in_an_assignment_and_the_instructor_grades_it(
+    browser: Browser, live_server: str, tmp_path: Any
+) -> None:
+    course, _assignment = course_with_assignment(live_server)
+    page = new_page(browser)
+    log_in(page, live_server, *LEARNER)
+    page.goto(f"{live_server}/courses/{course['slug']}")
+    page.get_by_role("button", name="Enroll").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Butter")
+
+    # the assignment page, reached from the outline
+    page.get_by_role("link", name="Make a tart (Assignment, not done)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Make a tart")
+    expect(page.get_by_role("table", name="Rubric")).to_be_visible()
+    assert_accessible(page)
+
+    # nothing typed: the error summary takes the focus
+    page.get_by_role("button", name="Hand in").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    assert_accessible(page)
+
+    notes = tmp_path / "tart.txt"
+    notes.write_text("Blind-baked the shell for 15 minutes.")
+    page.get_by_label("Your answer").fill("The pastry was rested overnight.")
+    page.get_by_label("Your file").set_input_files(str(notes))
+    page.get_by_role("button", name="Hand in").click()
+    expect(page.get_by_role("status")).to_have_text("Your work has been handed in.")
+    expect(page.get_by_text("Version 1")).to_be_visible()
+    assert_accessible(page)
+    page.context.close()
+
+    # the instructor: builder -> grading queue -> grade page -> queue -> gradebook
+    staff = new_page(browser)
+    log_in(staff, live_server, *INSTRUCTOR)
+    staff.goto(f"{live_server}/teach/{course['id']}")
+    staff.get_by_role("link", name="Grading queue").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Grading queue")
+    assert_accessible(staff)
+    staff.get_by_role("link", name="Grade the work of").first.click()
+    expect(staff.get_by_role("heading", level=1)).to_contain_text("Grade the work of")
+    expect(staff.get_by_text("The pastry was rested overnight.")).to_be_visible()
+    assert_accessible(staff)
+    staff.get_by_label("Pastry").fill("5")
+    staff.get_by_label("Filling").fill("3.5")
+    staff.get_by_label("Feedback for the learner").fill("Crisp base, a little pale.")
+    staff.get_by_role("button", name="Save the grade").click()
+    expect(staff.get_by_role("status")).to_have_text("Grade saved: 8.5 out of 10.")
+    assert_accessible(staff)
+
+    staff.get_by_role("link", name="Open the gradebook").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Gradebook")
+    expect(staff.get_by_role("table")).to_contain_text("8.5")
+    assert_accessible(staff)
+    # and on a phone the gradebook scrolls sideways inside its region, not the page
+    staff.set_viewport_size({"width": 375, "height": 800})
+    staff.reload()
+    assert staff.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert_accessible(staff)
+    staff.context.close()

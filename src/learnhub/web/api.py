@@ -112,6 +112,18 @@ class LoginRequired(Exception):
 
 
 @dataclass(frozen=True)
+class _Request:
+    """One call to the API, kept so that it can be sent again after a refresh."""
+
+    method: str
+    path: str
+    json: Any = None
+    params: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+    files: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class TokenPair:
     access_token: str
     refresh_token: str
@@ -133,19 +145,55 @@ class PlatformApi:
         session: WebSession | None = None,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        files: dict[str, Any] | None = None,
     ) -> Any:
         """Call the API; the decoded JSON body (None when empty) or :class:`ApiProblem`.
 
         With ``session`` the call is made as its user, refreshing the tokens once on a 401.
+        ``data`` and ``files`` send a multipart form instead of ``json``.
+        """
+        response = await self.fetch(
+            method,
+            path,
+            session=session,
+            json=json,
+            params=params,
+            data=data,
+            files=files,
+            accept="application/json",
+        )
+        if not response.content:
+            return None
+        return response.json()
+
+    async def fetch(
+        self,
+        method: str,
+        path: str,
+        *,
+        session: WebSession | None = None,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        files: dict[str, Any] | None = None,
+        accept: str = "*/*",
+    ) -> httpx.Response:
+        """Call the API and return its raw answer (a file to pass on, say).
+
+        The same handling as :meth:`call`: the user's bearer token, one refresh on a 401, the
+        browser's address; a 4xx answer raises :class:`ApiProblem`, a 5xx one
+        :class:`ApiUnavailable`.
         """
         if session is not None and not session.is_signed_in:
             raise LoginRequired()
-        response = await self._send(method, path, session=session, json=json, params=params)
+        request = _Request(method, path, json=json, params=params, data=data, files=files)
+        response = await self._send(request, session=session, accept=accept)
         if response.status_code == 401 and session is not None:
             if not await self._refresh(session):
                 session.sign_out()
                 raise LoginRequired(session_expired=True)
-            response = await self._send(method, path, session=session, json=json, params=params)
+            response = await self._send(request, session=session, accept=accept)
             if response.status_code == 401:
                 session.sign_out()
                 raise LoginRequired(session_expired=True)
@@ -154,20 +202,12 @@ class PlatformApi:
             raise ApiUnavailable(str(problem), request_id=problem.request_id)
         if response.status_code >= 400:
             raise ApiProblem.from_response(response)
-        if not response.content:
-            return None
-        return response.json()
+        return response
 
     async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        session: WebSession | None,
-        json: Any,
-        params: dict[str, Any] | None,
+        self, request: _Request, *, session: WebSession | None, accept: str = "application/json"
     ) -> httpx.Response:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         address = browser_address.get()
         if address:
             headers["X-Forwarded-For"] = address
@@ -175,10 +215,16 @@ class PlatformApi:
             headers["Authorization"] = f"Bearer {session.access_token}"
         try:
             return await self._client.request(
-                method, path, json=json, params=params, headers=headers
+                request.method,
+                request.path,
+                json=request.json,
+                params=request.params,
+                data=request.data,
+                files=request.files,
+                headers=headers,
             )
         except httpx.TransportError as error:
-            raise ApiUnavailable(f"{method} {path}: {error!r}") from error
+            raise ApiUnavailable(f"{request.method} {request.path}: {error!r}") from error
 
     async def _refresh(self, session: WebSession) -> bool:
         """Rotate the session's token pair; False when the refresh token is no longer valid."""
@@ -193,7 +239,7 @@ class PlatformApi:
                 pair = remembered[1]
             else:
                 response = await self._send(
-                    "POST", REFRESH_PATH, session=None, json={"refresh_token": spent}, params=None
+                    _Request("POST", REFRESH_PATH, json={"refresh_token": spent}), session=None
                 )
                 if response.status_code != 200:
                     self._refresh_locks.pop(spent, None)

@@ -19,10 +19,13 @@ from learnhub.web.i18n import load_translations
 from learnhub.web.middleware import SessionCookieMiddleware
 from learnhub.web.pages import (
     ROUTERS,
+    assignment,
     catalog,
     certificates,
     course,
     dashboard,
+    downloads,
+    grading,
     learn,
     quiz,
     teach,
@@ -46,6 +49,9 @@ COURSE_ROUTERS = (
     dashboard.router,
     certificates.router,
     teach.router,
+    assignment.router,
+    grading.router,
+    downloads.router,
 )
 
 

@@ -73,3 +73,41 @@ async def test_dashboard_orders_courses_and_shows_what_is_next(stack: Stack) -> 
     _, other = await stack.signed_up("bob@example.com")
     assert (await stack.client.get("/api/v1/me/courses", headers=other)).json() == []
     assert (await stack.client.get("/api/v1/me/courses")).status_code == 401
+
+
+async def test_dashboard_counts_items_and_gives_the_certificate(stack: Stack) -> None:
+    # given: a learner half-way through one course and done with another
+    half, _, half_items = await published_course_with_items(
+        stack, kinds=("lesson", "lesson"), title="Half"
+    )
+    done, _, done_items = await published_course_with_items(stack, kinds=("lesson",), title="Done")
+    _, headers = await stack.signed_up("cleo@example.com", display_name="Cleo")
+    for course in (half, done):
+        response = await stack.client.post(
+            f"/api/v1/courses/{course['id']}/enrollments", headers=headers
+        )
+        assert response.status_code == 201
+    await stack.client.post(
+        f"/api/v1/courses/{half['id']}/items/{half_items[0]['id']}/complete", headers=headers
+    )
+    completion = await stack.client.post(
+        f"/api/v1/courses/{done['id']}/items/{done_items[0]['id']}/complete", headers=headers
+    )
+    code = completion.json()["certificate_code"]
+    assert code
+    # when
+    entries = (await stack.client.get("/api/v1/me/courses", headers=headers)).json()
+    # then: "n of m done" and the certificate come with each entry, as progress/me gives them
+    by_title = {entry["course"]["title"]: entry for entry in entries}
+    assert (
+        by_title["Half"]["completed_items"],
+        by_title["Half"]["total_items"],
+        by_title["Half"]["certificate_code"],
+    ) == (1, 2, None)
+    assert (
+        by_title["Done"]["completed_items"],
+        by_title["Done"]["total_items"],
+        by_title["Done"]["certificate_code"],
+    ) == (1, 1, code)
+    mine = await stack.client.get(f"/api/v1/courses/{done['id']}/progress/me", headers=headers)
+    assert mine.json()["certificate_code"] == code

@@ -3,16 +3,13 @@ completed courses and their certificates."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from learnhub.web.api import ApiProblem, PlatformApi
 from learnhub.web.deps import Api, Gettext, SignedInSession
 from learnhub.web.pages.course_support import (
-    COURSES_API,
     KIND_LABELS,
     PAGE_PATHS,
     ROLE_LABELS,
@@ -32,6 +29,7 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
     course = {**course, "id": course_id, "slug": course.get("slug") or row.get("slug")}
     if not course.get("title"):
         course["title"] = row.get("course_title") or row.get("title") or ""
+    # ``/me/courses`` gives the percentage, "n of m done" and the certificate of each course.
     progress = row.get("progress") if isinstance(row.get("progress"), dict) else row
     base = course_path(course)
     next_item = row.get("next_item")
@@ -71,22 +69,6 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _add_counts(api: PlatformApi, session: Any, entry: dict[str, Any]) -> None:
-    """Fill in "n of m done" and the certificate from the learner's progress.
-
-    ``/me/courses`` gives only the percentage, and the page shows progress in words too.
-    """
-    try:
-        progress = await api.call(
-            "GET", f"{COURSES_API}/{entry['course']['id']}/progress/me", session=session
-        )
-    except ApiProblem:
-        return
-    entry["completed_items"] = progress.get("completed_items")
-    entry["total_items"] = progress.get("total_items")
-    entry["certificate_code"] = entry["certificate_code"] or progress.get("certificate_code")
-
-
 @router.get("/learning", response_class=HTMLResponse)
 async def dashboard(
     request: Request, session: SignedInSession, api: Api, _: Gettext
@@ -97,7 +79,6 @@ async def dashboard(
     learning = [e for e in entries if e["role"] not in STAFF_ROLES and not e["completed"]]
     completed = [e for e in entries if e["role"] not in STAFF_ROLES and e["completed"]]
     teaching = [e for e in entries if e["role"] in STAFF_ROLES]
-    await asyncio.gather(*(_add_counts(api, session, entry) for entry in learning + completed))
     deadlines = sorted(
         ({**due, "course_title": e["course"]["title"]} for e in learning for due in e["due"]),
         key=lambda due: str(due["due_at"]),

@@ -103,7 +103,16 @@ class DashboardEntry(BaseModel):
         description="in_progress, not_started or completed for learners; teaching for staff."
     )
     percent: float | None = Field(description="Progress in % (learners only).")
+    completed_items: int | None = Field(
+        None, description="Required items completed (learners only)."
+    )
+    total_items: int | None = Field(
+        None, description="Required items; optional items are not counted (learners only)."
+    )
     completed: bool
+    certificate_code: str | None = Field(
+        None, description="The learner's certificate for the course, once they have one."
+    )
     completed_at: datetime | None
     next_item: NextItem | None
     upcoming_due: list[DueItem] = Field(

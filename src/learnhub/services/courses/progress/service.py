@@ -648,6 +648,11 @@ async def dashboard(session: AsyncSession, user_id: str) -> list[DashboardEntry]
         ).summary
         done = {row.item_id for row in own if row.status == "completed"}
         next_item = next((item for item in items if item.id == summary.next_item_id), None)
+        certificate = (
+            await repository.get_certificate(session, course.id, user_id)
+            if summary.completed
+            else None
+        )
         if summary.completed:
             state = "completed"
         elif own:
@@ -660,8 +665,11 @@ async def dashboard(session: AsyncSession, user_id: str) -> list[DashboardEntry]
                 role=membership.role,
                 state=state,
                 percent=summary.percent,
+                completed_items=summary.completed_items,
+                total_items=summary.total_items,
                 completed=summary.completed,
                 completed_at=summary.completed_at,
+                certificate_code=certificate.code if certificate else None,
                 next_item=NextItem(id=next_item.id, title=next_item.title, kind=next_item.kind)
                 if next_item
                 else None,
