@@ -91,6 +91,8 @@ COMMANDS = [
     ["keygen"],
     ["events"],
     ["events", "dlq"],
+    ["events", "asyncapi"],
+    ["seed"],
 ]
 
 

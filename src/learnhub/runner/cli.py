@@ -180,7 +180,11 @@ main.group_class = LearnhubGroup
     help="Folder for the SQLite files, or nginx's files in distributed mode "
     "(default: ./data, or LEARNHUB_DATA_DIR).",
 )
-@click.option("--no-demo", is_flag=True, help="Do not create the demo accounts on first start.")
+@click.option(
+    "--no-demo",
+    is_flag=True,
+    help="Do not create the demo accounts and demo courses on first start.",
+)
 @click.option(
     "--distributed",
     is_flag=True,
@@ -200,6 +204,7 @@ def up(port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: 
         run_distributed(settings, host=host, port=port, demo=not no_demo)
         return
     from learnhub.runner.demo import describe_demo_accounts, seed_demo_accounts
+    from learnhub.runner.demo_courses import seed_demo_courses_in_process
     from learnhub.runner.platform import build_all_in_one
 
     run_async(preflight(settings, SERVICES, migrate=True))
@@ -207,17 +212,82 @@ def up(port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: 
 
     async def start() -> None:
         await platform.start(migrate=False)  # the preflight just migrated
+        courses: list[str] = []
         if not no_demo:
             await seed_demo_accounts(platform.runtime("auth"))
+            await platform.settle()
+            try:
+                courses = await seed_demo_courses_in_process(app)
+            except PreflightError as error:
+                log.warning("The demo courses were not created: %s", error)
             await platform.settle()
         banner = [f"\nlearnhub {__version__} is running at http://{host}:{port}"]
         if not no_demo:
             banner.append(describe_demo_accounts())
+        if courses:
+            banner.append(f"Demo courses created: {', '.join(courses)}")
         banner.append("Press Ctrl-C to stop.\n")
         click.echo("\n".join(banner), err=True)
 
     app.on_startup = start
     serve(app, settings, host=host, port=port)
+
+
+@main.command()
+@click.option(
+    "--courses", type=click.IntRange(min=1, max=100_000), required=True, help="Courses to create."
+)
+@click.option(
+    "--learners",
+    type=click.IntRange(min=1, max=1_000_000),
+    required=True,
+    help="Learner accounts to create (seed-learner-00001@example.org...).",
+)
+@click.option(
+    "--enrollments-per-learner",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Courses each learner is enrolled in.",
+)
+@click.option("--seed", "seed_value", type=int, default=1, show_default=True, help="Random seed.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the SQLite files (when LEARNHUB_DATABASE_URL is not set).",
+)
+def seed(
+    courses: int,
+    learners: int,
+    enrollments_per_learner: int,
+    seed_value: int,
+    data_dir: Path | None,
+) -> None:
+    """Fill the platform with generated data for demonstrations and load tests: learner
+    accounts (password learnhub-learner), published courses by the demo instructor,
+    enrollments and some progress. Run it again to add only what is missing."""
+    from learnhub.runner.seed import LEARNER_PASSWORD, SeedPlan, learner_email, run_seed
+
+    settings = load_settings(data_dir=data_dir)
+    configure_logging("WARNING", settings.log_format)
+    run_async(preflight(settings, SERVICES, migrate=True))
+
+    def bar(label: str, length: int) -> Any:
+        return click.progressbar(length=length, label=label, show_pos=True, show_eta=True)
+
+    plan = SeedPlan(courses, learners, enrollments_per_learner, seed_value)
+    summary = run_async(run_seed(settings, plan, bar))
+    timings = ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in summary.seconds.items())
+    click.echo(
+        f"Seeded in {summary.total_seconds:.1f} s ({timings}):\n"
+        f"  learners:    {summary.learners_created} created, {summary.learners_found} already there"
+        f" ({learner_email(1)} ... {learner_email(learners)}, password {LEARNER_PASSWORD})\n"
+        f"  courses:     {summary.courses_created} created, {summary.courses_found} already there\n"
+        f"  enrollments: {summary.enrollments_created} created, "
+        f"{summary.enrollments_found} already there\n"
+        f"  lesson completions recorded: {summary.lessons_completed}"
+    )
 
 
 @main.command("serve")

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import ctypes
 import grp
+import logging
 import os
 import pwd
 import shutil
@@ -44,6 +45,8 @@ from learnhub.runner.preflight import (
     safe_url,
 )
 from learnhub.runner.registry import GATEWAY_PORT, SERVICES, WEB_PORT
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/learnhub"
 DEFAULT_BUS_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -287,6 +290,16 @@ def _signals_interrupt() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+def _seed_demo_courses(gateway: str) -> None:
+    """The demo courses, through the gateway like any client; a failure is only a warning."""
+    from learnhub.runner.demo_courses import seed_demo_courses_at
+
+    try:
+        asyncio.run(seed_demo_courses_at(gateway))
+    except Exception as error:
+        log.warning("the demo courses could not be created: %s", error)
+
+
 async def _prepare(settings: Settings, *, demo: bool) -> bool:
     """Database, migrations, queues and demo accounts; True if the demo accounts exist."""
     from learnhub.runner.topology import declare_topology
@@ -407,6 +420,8 @@ def _run(
     web_ok = _wait_web(web, f"http://{host}:{web_port}/")
 
     gateway = f"http://{host}:{port}"
+    if demo_ready:
+        _seed_demo_courses(gateway)
     lines = [f"\nlearnhub is running in distributed mode at {gateway} (nginx)"]
     for spec in SERVICES:
         lines.append(f"  {spec.name:<6} http://{host}:{service_port(port, spec)}")

@@ -1,0 +1,429 @@
+"""`learnhub seed`: a large, deterministic data set for trying the platform at scale and for
+load tests — learner accounts, published courses, enrollments and some progress.
+
+It runs the platform in this process on the configured backends (SQLite by default, or
+LEARNHUB_DATABASE_URL / LEARNHUB_BUS_URL), creates courses and enrollments through the
+courses API, and uses the services' own functions where one call per learner would be
+absurdly slow: accounts (one shared password, hashed once) and lesson completions.
+Everything is found again by e-mail and slug, so a second run adds nothing twice."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+from learnhub.kit.config import Settings
+from learnhub.runner.course_builder import (
+    Api,
+    AssignmentSpec,
+    BuiltCourse,
+    CourseSpec,
+    LessonSpec,
+    QuizSpec,
+    SectionSpec,
+    SeedError,
+    build_course,
+    built_from_detail,
+)
+from learnhub.runner.demo import DEMO_ACCOUNTS, seed_demo_accounts
+from learnhub.runner.platform import INTERNAL_BASE_URL, Platform, build_all_in_one
+from learnhub.services.auth import repository as auth_repository
+from learnhub.services.auth import service as auth_rules
+from learnhub.services.courses import repository as courses_repository
+from learnhub.services.courses.progress.service import record_item_outcome
+
+LEARNER_PASSWORD = "learnhub-learner"  # noqa: S105  # demo data, printed in the summary
+ACCOUNT_BATCH = 500
+PROGRESS_BATCH = 250
+BULK_CSV_ROWS = 5000  # the bulk enrollment endpoint's limit per file
+SETTLE_SECONDS = 600.0
+
+
+def learner_email(number: int) -> str:
+    return f"seed-learner-{number:05d}@example.org"
+
+
+def course_slug(number: int) -> str:
+    return f"seed-course-{number:04d}"
+
+
+class Bar(Protocol):
+    def update(self, n_steps: int) -> None: ...
+
+
+ProgressFactory = Callable[[str, int], AbstractContextManager[Bar]]
+
+
+@dataclass(frozen=True)
+class SeedPlan:
+    courses: int
+    learners: int
+    enrollments_per_learner: int = 3
+    seed: int = 1
+
+
+@dataclass
+class SeedSummary:
+    learners_created: int = 0
+    learners_found: int = 0
+    courses_created: int = 0
+    courses_found: int = 0
+    enrollments_created: int = 0
+    enrollments_found: int = 0
+    lessons_completed: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+
+# ---------------------------------------------------------------- generated content
+
+FIRST_NAMES = (
+    "Amara", "Bruno", "Chen", "Dalia", "Emil", "Farah", "Goran", "Hana", "Ivan", "Jaya",
+    "Kofi", "Lena", "Mateo", "Nadia", "Oskar", "Priya", "Quinn", "Rosa", "Sami", "Tomas",
+    "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zara",
+)  # fmt: skip
+LAST_NAMES = (
+    "Adeyemi", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito",
+    "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov", "Rossi",
+    "Santos", "Tanaka", "Novak", "Weber", "Yilmaz",
+)  # fmt: skip
+SUBJECTS: dict[str, tuple[str, ...]] = {
+    "Science": ("Astronomy", "Cell Biology", "Organic Chemistry", "Geology", "Ecology",
+                "Classical Mechanics", "Genetics", "Climate Science"),
+    "Computing": ("Web Development", "SQL Databases", "Machine Learning", "Linux Administration",
+                  "Algorithms", "Cloud Computing", "Cybersecurity", "Data Visualisation"),
+    "Languages": ("Spanish Conversation", "French Grammar", "German Vocabulary",
+                  "Business English", "Japanese Kana", "Portuguese Pronunciation"),
+    "Business": ("Project Management", "Marketing Strategy", "Accounting Principles",
+                 "Negotiation", "Entrepreneurship", "Supply Chain Management"),
+    "Arts": ("Drawing Fundamentals", "Music Theory", "Digital Photography", "Art History",
+             "Creative Writing", "Film Studies"),
+    "Health": ("Nutrition Science", "First Aid", "Exercise Physiology", "Mental Health Basics",
+               "Public Health", "Sleep and Wellbeing"),
+}  # fmt: skip
+PREFIXES = {
+    "beginner": ("Introduction to", "Getting Started with", "Foundations of"),
+    "intermediate": ("Applied", "Practical", "Working with"),
+    "advanced": ("Advanced", "Mastering", "Topics in"),
+}
+LANGUAGES = ("en", "en", "en", "en", "es", "fr", "de", "pt-BR")
+
+
+def _lesson(topic: str, part: int, title: str) -> LessonSpec:
+    markdown = f"""# {title}
+
+This lesson is part {part} of the course on **{topic.lower()}**. It introduces the key
+ideas you need before the exercises, and connects them to what you already know.
+
+Read it once quickly for the big picture, then a second time taking notes. The questions
+at the end of the section check that the main points stuck.
+
+## Key points
+
+- What {topic.lower()} studies, and why it matters in practice.
+- The vocabulary used throughout the course, with an example for each term.
+- A worked example you can reproduce on your own.
+
+| Term | Meaning |
+|------|---------|
+| concept {part}.1 | the first building block of this lesson |
+| concept {part}.2 | how the first block is used in a real case |
+
+## Try it
+
+Write down, in three sentences, how you would explain today's main idea to a friend.
+"""
+    return LessonSpec(title=title, markdown=markdown)
+
+
+def _quiz(topic: str, rng: random.Random) -> QuizSpec:
+    number = rng.randint(2, 9)
+    return QuizSpec(
+        title=f"Check your understanding: {topic}",
+        attempts_allowed=None,  # load tests take it again and again
+        questions=(
+            {
+                "type": "single_choice",
+                "prompt": f"Which statement best describes the aim of {topic}?",
+                "options": [
+                    {"id": "a", "text": "To explain and apply its core ideas", "correct": True},
+                    {"id": "b", "text": "To memorise definitions only"},
+                    {"id": "c", "text": "None of the above"},
+                ],
+            },
+            {
+                "type": "multiple_choice",
+                "prompt": "Which habits help you learn? Choose all that apply.",
+                "options": [
+                    {"id": "notes", "text": "Taking notes in your own words", "correct": True},
+                    {"id": "practice", "text": "Practising regularly", "correct": True},
+                    {"id": "cram", "text": "Cramming the night before only"},
+                ],
+            },
+            {
+                "type": "true_false",
+                "prompt": "Each section of this course ends with a check of understanding.",
+                "correct": True,
+            },
+            {
+                "type": "numeric",
+                "prompt": f"How much is {number} times {number}?",
+                "answer": number * number,
+            },
+        ),
+    )
+
+
+def course_spec(number: int, seed: int) -> CourseSpec:
+    """The generated course number ``number`` (from 1): the same for the same seed."""
+    rng = random.Random(seed * 1_000_003 + number)
+    category = sorted(SUBJECTS)[(number - 1) % len(SUBJECTS)]
+    topic = rng.choice(SUBJECTS[category])
+    level = ("beginner", "intermediate", "advanced")[rng.randrange(3)]
+    title = f"{rng.choice(PREFIXES[level])} {topic}"
+    sections = (
+        SectionSpec(
+            "Getting oriented",
+            lessons=(
+                _lesson(topic, 1, f"Why {topic}?"),
+                _lesson(topic, 2, f"The language of {topic}"),
+            ),
+        ),
+        SectionSpec(
+            "Core ideas in practice",
+            lessons=(
+                _lesson(topic, 3, "A worked example"),
+                _lesson(topic, 4, "Common mistakes and how to avoid them"),
+            ),
+            quiz=_quiz(topic, rng),
+            assignment=AssignmentSpec(
+                title=f"Project: apply {topic} to a case of your choice",
+                instructions=(
+                    f"Choose a real situation where {topic.lower()} helps, and write 500-800 "
+                    "words that describe the situation, apply two ideas from the course, and "
+                    "say what you would do differently next time."
+                ),
+                due_in_days=rng.randint(14, 60),
+                rubric=(
+                    ("Understanding", "Uses the course's ideas correctly.", 4),
+                    ("Application", "Applies them to the chosen case convincingly.", 4),
+                    ("Clarity", "Well organised and clearly written.", 2),
+                ),
+            ),
+        ),
+    )
+    return CourseSpec(
+        slug=course_slug(number),
+        title=title,
+        summary=f"{title}: a {level} course in {category.lower()} with lessons, a quiz "
+        "and a project.",
+        description=f"A generated course about {topic.lower()} for demonstrations and load tests.",
+        category=category,
+        tags=(category.lower(), topic.lower(), level),
+        level=level,
+        language=rng.choice(LANGUAGES),
+        estimated_hours=float(rng.randint(2, 40)),
+        sections=sections,
+    )
+
+
+def enrollment_plan(plan: SeedPlan) -> dict[int, list[int]]:
+    """Learner numbers by course number: each learner in ``enrollments_per_learner``
+    distinct courses, chosen by the seed."""
+    rng = random.Random(plan.seed)
+    per_learner = min(plan.enrollments_per_learner, plan.courses)
+    by_course: dict[int, list[int]] = {number: [] for number in range(1, plan.courses + 1)}
+    for learner in range(1, plan.learners + 1):
+        for course in rng.sample(range(1, plan.courses + 1), per_learner):
+            by_course[course].append(learner)
+    return by_course
+
+
+def lessons_done(plan: SeedPlan, learner: int, course: int, lesson_count: int) -> int:
+    """How many lessons (from the first) a learner has completed in a course: one
+    enrollment in five has begun (half of those with one lesson done, a quarter with two,
+    a quarter with all); the others have not started."""
+    rng = random.Random(f"{plan.seed}:{learner}:{course}")
+    if rng.random() >= 0.2:
+        return 0
+    return min(lesson_count, rng.choice((1, 1, 2, lesson_count)))
+
+
+# ---------------------------------------------------------------- the phases
+
+
+async def run_seed(settings: Settings, plan: SeedPlan, progress: ProgressFactory) -> SeedSummary:
+    """Seed ``plan`` on the configured backends (already migrated)."""
+    platform, app = build_all_in_one(settings, with_web=False)
+    summary = SeedSummary()
+    await platform.start(migrate=False)
+    try:
+        await seed_demo_accounts(platform.runtime("auth"))
+        await platform.settle(SETTLE_SECONDS)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=INTERNAL_BASE_URL
+        ) as client:
+            api = Api(client)
+            instructor = next(account for account in DEMO_ACCOUNTS if account.role == "instructor")
+            try:
+                token = await api.login(instructor.email, instructor.password)
+            except SeedError as error:
+                raise SeedError(
+                    f"The seeded courses belong to the demo instructor, and {error.args[0]}: "
+                    f"create it with `learnhub user create --email {instructor.email} --role "
+                    f"instructor --password {instructor.password}`"
+                ) from error
+            started = time.perf_counter()
+            user_ids = await _learners(platform, plan, summary, progress)
+            summary.seconds["learners"] = time.perf_counter() - started
+
+            started = time.perf_counter()
+            courses = await _courses(api, token, plan, summary, progress)
+            await platform.settle(SETTLE_SECONDS)
+            summary.seconds["courses"] = time.perf_counter() - started
+
+            started = time.perf_counter()
+            by_course = enrollment_plan(plan)
+            await _enrollments(api, token, courses, by_course, summary, progress)
+            await platform.settle(SETTLE_SECONDS)
+            summary.seconds["enrollments"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        await _progress(platform, plan, courses, by_course, user_ids, summary, progress)
+        await platform.settle(SETTLE_SECONDS)
+        summary.seconds["progress"] = time.perf_counter() - started
+    finally:
+        await platform.stop()
+    return summary
+
+
+def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+async def _learners(
+    platform: Platform, plan: SeedPlan, summary: SeedSummary, progress: ProgressFactory
+) -> dict[int, str]:
+    auth = platform.runtime("auth")
+    context = auth.state["auth"]
+    password_hash = await context.passwords.hash(LEARNER_PASSWORD)
+    user_ids: dict[int, str] = {}
+    with progress("learners  ", plan.learners) as bar:
+        for numbers in _chunks(list(range(1, plan.learners + 1)), ACCOUNT_BATCH):
+            async with auth.db.transaction() as session:
+                for number in numbers:
+                    email = learner_email(number)
+                    account = await auth_repository.get_account_by_email(session, email)
+                    if account is not None:
+                        summary.learners_found += 1
+                    else:
+                        first = FIRST_NAMES[number % len(FIRST_NAMES)]
+                        last = LAST_NAMES[(number // len(FIRST_NAMES)) % len(LAST_NAMES)]
+                        account = await auth_rules.register(
+                            session,
+                            context,
+                            email=email,
+                            password=LEARNER_PASSWORD,
+                            password_hash=password_hash,
+                            display_name=f"{first} {last}",
+                        )
+                        summary.learners_created += 1
+                    user_ids[number] = account.id
+            # The courses service learns people's e-mails from these events: enrollment by
+            # e-mail needs them there.
+            await platform.settle(SETTLE_SECONDS)
+            bar.update(len(numbers))
+    return user_ids
+
+
+async def _courses(
+    api: Api, token: str, plan: SeedPlan, summary: SeedSummary, progress: ProgressFactory
+) -> dict[int, BuiltCourse]:
+    courses: dict[int, BuiltCourse] = {}
+    with progress("courses   ", plan.courses) as bar:
+        for number in range(1, plan.courses + 1):
+            existing = await api.course_by_slug(course_slug(number), token)
+            if existing is not None:
+                courses[number] = built_from_detail(existing)
+                summary.courses_found += 1
+            else:
+                courses[number] = await build_course(api, token, course_spec(number, plan.seed))
+                summary.courses_created += 1
+            bar.update(1)
+    return courses
+
+
+async def _enrollments(
+    api: Api,
+    token: str,
+    courses: dict[int, BuiltCourse],
+    by_course: dict[int, list[int]],
+    summary: SeedSummary,
+    progress: ProgressFactory,
+) -> None:
+    with progress("enrollments", sum(len(learners) for learners in by_course.values())) as bar:
+        for number, learners in by_course.items():
+            for rows in _chunks(learners, BULK_CSV_ROWS):
+                csv = "email\n" + "".join(f"{learner_email(learner)}\n" for learner in rows)
+                report = await api.call(
+                    "POST",
+                    f"/api/v1/courses/{courses[number].id}/enrollments/bulk",
+                    token=token,
+                    files={"file": ("learners.csv", csv.encode(), "text/csv")},
+                )
+                if report["unknown_email"] or report["invalid"]:
+                    raise SeedError(
+                        f"The courses service does not know {report['unknown_email']} of the "
+                        "seeded learners yet: run `learnhub seed` again once the platform has "
+                        "handled their registration events"
+                    )
+                summary.enrollments_created += report["enrolled"]
+                summary.enrollments_found += report["already_enrolled"]
+                bar.update(len(rows))
+
+
+async def _progress(
+    platform: Platform,
+    plan: SeedPlan,
+    courses: dict[int, BuiltCourse],
+    by_course: dict[int, list[int]],
+    user_ids: dict[int, str],
+    summary: SeedSummary,
+    progress: ProgressFactory,
+) -> None:
+    runtime = platform.runtime("courses")
+    with progress("progress  ", sum(len(learners) for learners in by_course.values())) as bar:
+        for number, learners in by_course.items():
+            built = courses[number]
+            for batch in _chunks(learners, PROGRESS_BATCH):
+                async with runtime.db.transaction() as session:
+                    course = await courses_repository.get_course(session, built.id)
+                    assert course is not None
+                    items = {
+                        item.id: item
+                        for item in await courses_repository.list_items(session, built.id)
+                    }
+                    for learner in batch:
+                        done = lessons_done(plan, learner, number, len(built.lesson_ids))
+                        for lesson_id in built.lesson_ids[:done]:
+                            await record_item_outcome(
+                                session,
+                                runtime.cache,
+                                course=course,
+                                item=items[lesson_id],
+                                user_id=user_ids[learner],
+                                completed=True,
+                            )
+                        summary.lessons_completed += done
+                bar.update(len(batch))
+            await platform.settle(SETTLE_SECONDS)
