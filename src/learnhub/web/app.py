@@ -20,6 +20,7 @@ from learnhub.web.middleware import SessionCookieMiddleware
 from learnhub.web.pages import (
     ROUTERS,
     assignment,
+    authoring,
     catalog,
     certificates,
     course,
@@ -52,6 +53,7 @@ COURSE_ROUTERS = (
     assignment.router,
     grading.router,
     downloads.router,
+    authoring.router,
 )
 
 
