@@ -285,3 +285,37 @@ def test_a_learner_hands_in_an_assignment_and_the_instructor_grades_it(
     assert staff.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert_accessible(staff)
     staff.context.close()
+
+
+def test_the_quiz_and_assignment_editors_have_no_accessibility_violations(
+    browser: Browser, live_server: str
+) -> None:
+    course, assignment = course_with_assignment(live_server)
+    with httpx.Client(base_url=live_server, timeout=30) as client:
+        tokens = _call(
+            client,
+            "POST",
+            "/api/v1/auth/login",
+            200,
+            json={"email": INSTRUCTOR[0], "password": INSTRUCTOR[1]},
+        )
+        client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+        section_id = assignment["section_id"]
+        quiz = _call(
+            client,
+            "POST",
+            f"/api/v1/courses/{course['id']}/sections/{section_id}/items",
+            201,
+            json={"kind": "quiz", "title": "Pastry quiz"},
+        )
+    page = new_page(browser)
+    log_in(page, live_server, *INSTRUCTOR)
+    editors = f"{live_server}/teach/{course['id']}"
+    page.goto(f"{editors}/assignments/{assignment['id']}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Make a tart")
+    assert_accessible(page)
+    for question_type in ("", "single_choice", "matching", "numeric"):
+        page.goto(f"{editors}/quizzes/{quiz['id']}?type={question_type}")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Pastry quiz")
+        assert_accessible(page)
+    page.context.close()
