@@ -132,4 +132,4 @@ class Settings(BaseSettings):
         """The database URL a service uses: the shared one, or its own SQLite file."""
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.db').as_posix()}"
+        return f"sqlite:///{(self.data_dir / f'{service}.db').as_posix()}"

@@ -1,7 +1,8 @@
 """One async SQLAlchemy engine and session factory per service.
 
-SQLite (aiosqlite, WAL) in the all-in-one mode, one file per service; PostgreSQL
-(asyncpg) in the distributed mode, one schema per service. On PostgreSQL the schema is
+SQLite (WAL; statements run on the loop's thread, see ``kit/sqlite.py``) in the all-in-one
+mode, one file per service; PostgreSQL (asyncpg) in the distributed mode, one schema per
+service. On PostgreSQL the schema is
 the connection's ``search_path``, so models and migrations name no schema and the same
 code runs on both.
 """
@@ -26,6 +27,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
+
+from learnhub.kit import sqlite
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -74,7 +77,12 @@ class Database:
             database = parsed.database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            connect_args["timeout"] = 30
+            # Statements run on the loop's thread; writers queue on this lock (kit/sqlite.py).
+            sqlite.register()
+            url = parsed.set(drivername=f"sqlite+{sqlite.DRIVER}").render_as_string(
+                hide_password=False
+            )
+            connect_args["write_lock"] = asyncio.Lock()
         elif self.dialect == "postgresql":
             connect_args["server_settings"] = {"search_path": service}
             engine_args.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
@@ -120,7 +128,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
