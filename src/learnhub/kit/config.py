@@ -87,6 +87,19 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
     log_format: Literal["json", "text"] = Field("json", description="Log line format.")
+    access_log_sample: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description=(
+            "Share of ordinary requests written to the access log (0 to 1). Server errors and "
+            "requests slower than `LEARNHUB_SLOW_REQUEST_SECONDS` are always written; nginx "
+            "keeps a full access log in the distributed mode."
+        ),
+    )
+    slow_request_seconds: float = Field(
+        1.0, gt=0, description="Requests taking longer than this are always in the access log."
+    )
     institution_name: str = Field(
         "learnhub", description="Name shown in the web UI's header and title."
     )

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from opentelemetry.trace import SpanKind
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +33,7 @@ def inbox_delivery(db: Database, handlers: Mapping[str, EventHandler]) -> Delive
             return
         payload: EventPayload = event.payload()
         extra = {"service": db.service, "event_type": event.type, "event_id": event.id}
-        with continue_trace(event.traceparent, f"handle {event.type}", kind=SpanKind.CONSUMER):
+        with continue_trace(event.traceparent):
             try:
                 async with db.transaction() as session:
                     seen = await session.scalar(

@@ -71,5 +71,10 @@ def create_service_app(runtime: ServiceRuntime, *, lifespan: Any = None) -> Fast
         app.add_middleware(
             CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"]
         )
-    app.add_middleware(RequestContextMiddleware, service=spec.name)
+    app.add_middleware(
+        RequestContextMiddleware,
+        service=spec.name,
+        access_log_sample=runtime.settings.access_log_sample,
+        slow_request_seconds=runtime.settings.slow_request_seconds,
+    )
     return app
