@@ -75,7 +75,9 @@ def postgres_database() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def platform(mode: str, port: int, data_dir: str, database_url: str | None) -> Iterator[str]:
+def platform(
+    mode: str, port: int, data_dir: str, database_url: str | None, *, workers: int = 1
+) -> Iterator[str]:
     env = {
         **os.environ,
         "LEARNHUB_LOG_LEVEL": "WARNING",
@@ -84,6 +86,8 @@ def platform(mode: str, port: int, data_dir: str, database_url: str | None) -> I
     command = [sys.executable, "-m", "learnhub", "up", "--port", str(port), "--data-dir", data_dir]
     if mode == "distributed":
         command.append("--distributed")
+        if workers > 1:
+            command += ["--workers", str(workers)]
         env["LEARNHUB_DATABASE_URL"] = database_url or ""
         env["LEARNHUB_CACHE_URL"] = "redis://127.0.0.1:6379/11"
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -10,8 +10,10 @@ code runs on both.
 from __future__ import annotations
 
 import asyncio
+import inspect
+import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,8 +29,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_only
 
 from learnhub.kit import sqlite
+
+log = logging.getLogger(__name__)
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -144,6 +149,40 @@ def _forget_outbox_rows(session: Session, _previous_transaction: Any) -> None:
     # A savepoint rolling back leaves the outer transaction's events in place.
     if not session.in_transaction():
         session.info.pop("outbox_pending", None)
+
+
+_ON_COMMIT = "learnhub.on_commit"
+
+CommitAction = Callable[[], Awaitable[None] | None]
+
+
+def on_commit(session: AsyncSession, action: CommitAction, *, key: str | None = None) -> None:
+    """Run ``action`` once the session's transaction has committed, before ``commit()``
+    returns; forget it if the transaction rolls back. A later action with the same ``key``
+    replaces an earlier one. A failing action is logged, never raised: what it does (a cache
+    refresh, a file deletion) must not undo a committed change."""
+    actions: dict[object, CommitAction] = session.info.setdefault(_ON_COMMIT, {})
+    actions.pop(key, None)
+    actions[key if key is not None else object()] = action
+
+
+@event.listens_for(Session, "after_commit")
+def _run_commit_actions(session: Session) -> None:
+    actions: dict[object, CommitAction] = session.info.pop(_ON_COMMIT, {})
+    for action in actions.values():
+        try:
+            outcome = action()
+            if inspect.isawaitable(outcome):
+                # Commits of an AsyncSession run in SQLAlchemy's greenlet, which can await.
+                await_only(outcome)
+        except Exception:
+            log.warning("an after-commit action failed", exc_info=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_commit_actions(session: Session, _previous_transaction: Any) -> None:
+    if not session.in_transaction():
+        session.info.pop(_ON_COMMIT, None)
 
 
 def after_keyset(

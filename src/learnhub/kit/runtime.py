@@ -71,9 +71,11 @@ class ServiceRuntime:
         if self.service_settings is None and self.spec.settings_class is not None:
             self.service_settings = self.spec.settings_class()
         # Rules that run outside a request (event handlers, other sub-domains' calls) read
-        # the settings from their session rather than from the environment.
+        # the settings, and the cache their writes invalidate, from their session.
         info = dict(self.db.sessionmaker.kw.get("info") or {})
-        info.update(settings=self.settings, service_settings=self.service_settings)
+        info.update(
+            settings=self.settings, service_settings=self.service_settings, cache=self.cache
+        )
         self.db.sessionmaker.configure(info=info)
 
     @property

@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class CoursesSettings(BaseSettings):
-    """File storage, upload limits, paging and the progress cache."""
+    """File storage, upload limits, paging and the read cache."""
 
     model_config = SettingsConfigDict(env_prefix="LEARNHUB_COURSES_", extra="ignore")
 
@@ -30,6 +30,10 @@ class CoursesSettings(BaseSettings):
     max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest file a user may upload.")
     page_size: int = Field(20, description="Default page size of lists.")
     max_page_size: int = Field(100, description="Largest page a client may ask for.")
-    progress_cache_ttl: int = Field(
-        3600, description="Seconds a learner's cached progress is kept."
+    read_cache_ttl: int = Field(
+        3600,
+        description=(
+            "Seconds a cached read (course, outline, membership, progress, catalog page) is "
+            "kept. Writes invalidate what they change at once; the TTL only bounds memory."
+        ),
     )

@@ -12,6 +12,13 @@ async def get_course(session: AsyncSession, course_id: str) -> Course | None:
     return await session.get(Course, course_id)
 
 
+async def get_courses(session: AsyncSession, course_ids: list[str]) -> dict[str, Course]:
+    if not course_ids:
+        return {}
+    rows = await session.scalars(select(Course).where(Course.id.in_(course_ids)))
+    return {course.id: course for course in rows}
+
+
 async def get_membership(session: AsyncSession, course_id: str, user_id: str) -> Enrollment | None:
     return await session.scalar(
         select(Enrollment).where(Enrollment.course_id == course_id, Enrollment.user_id == user_id)
@@ -40,6 +47,19 @@ async def list_items(session: AsyncSession, course_id: str) -> list[Item]:
         .join(Section, Section.id == Item.section_id)
         .where(Item.course_id == course_id)
         .order_by(Section.position, Item.position)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def list_items_of_courses(session: AsyncSession, course_ids: list[str]) -> list[Item]:
+    """The items of several courses, each course's in outline order."""
+    if not course_ids:
+        return []
+    statement = (
+        select(Item)
+        .join(Section, Section.id == Item.section_id)
+        .where(Item.course_id.in_(course_ids))
+        .order_by(Item.course_id, Section.position, Item.position)
     )
     return list((await session.scalars(statement)).all())
 

@@ -63,7 +63,12 @@ async def lesson_page(
     except _NotEnrolled:
         session.flash("info", _("Enroll in this course to open its lessons."))
         return see_other(course_path(course))
-    # Completing on view happens inside the lesson read, so progress is read after it.
+    if lesson.get("complete_on_view"):
+        # The API decides what opening the lesson does (it completes it for a learner);
+        # progress is read after it.
+        await api.call(
+            "POST", f"{COURSES_API}/{course['id']}/items/{item_id}/view", session=session
+        )
     progress = await my_progress(api, session, course)
     outline = build_outline(course, progress)
     item = check_item_kind(outline, item_id, "lesson")

@@ -94,6 +94,14 @@ async def count_active_learners(session: AsyncSession, course_id: str) -> int:
     )
 
 
+async def list_member_ids(session: AsyncSession, course_id: str) -> list[str]:
+    """Everyone with a membership of the course, in any role or state."""
+    rows = await session.scalars(
+        select(Enrollment.user_id).where(Enrollment.course_id == course_id)
+    )
+    return list(rows.all())
+
+
 async def list_categories(session: AsyncSession) -> list[tuple[str, int]]:
     rows = await session.execute(
         select(Course.category, func.count())

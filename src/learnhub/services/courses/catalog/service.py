@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.contracts.courses import CourseCreated, CoursePublished
 from learnhub.kit.auth import Principal
-from learnhub.kit.cache import Cache
 from learnhub.kit.db import utcnow
 from learnhub.kit.events import record_event
 from learnhub.kit.http.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from learnhub.services.courses import readmodels
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import repository
@@ -48,9 +48,8 @@ from learnhub.services.courses.catalog.schemas import (
     VideoRead,
     Viewer,
 )
-from learnhub.services.courses.errors import CourseStateConflict, ItemNotFound
+from learnhub.services.courses.errors import CourseNotFound, CourseStateConflict, ItemNotFound
 from learnhub.services.courses.models import Course, Enrollment, Item, Section
-from learnhub.services.courses.progress import service as progress
 from learnhub.services.courses.rendering import (
     describe_video,
     render_markdown,
@@ -239,7 +238,11 @@ async def delete_course(session: AsyncSession, store: ObjectStore, course: Cours
     if course.visibility == "published":
         raise CourseStateConflict("Archive the course before deleting it: learners may use it.")
     keys = [a.storage_key for a in await repository.list_attachments(session, course_id=course.id)]
+    members = await repository.list_member_ids(session, course.id)
     await repository.delete_course(session, course)
+    readmodels.course_changed(session, course.id)
+    for user_id in members:
+        readmodels.membership_changed(session, course.id, user_id)
     for key in keys:
         await store.delete(key)
 
@@ -543,17 +546,21 @@ async def _lesson(session: AsyncSession, course_id: str, item_id: str) -> tuple[
         raise LessonNotFound(f"This course has no lesson {item_id}.")
     lesson = await repository.get_lesson(session, item.id)
     if lesson is None:
-        lesson = Lesson(
-            item_id=item.id,
-            course_id=course_id,
-            content_markdown="",
-            video_url=None,
-            transcript="",
-            complete_on_view=False,
-            updated_at=item.updated_at,
-        )
+        lesson = _empty_lesson(item)
         session.add(lesson)
     return item, lesson
+
+
+def _empty_lesson(item: Item) -> Lesson:
+    return Lesson(
+        item_id=item.id,
+        course_id=item.course_id,
+        content_markdown="",
+        video_url=None,
+        transcript="",
+        complete_on_view=False,
+        updated_at=item.updated_at,
+    )
 
 
 async def _lesson_read(session: AsyncSession, item: Item, lesson: Lesson) -> LessonRead:
@@ -598,22 +605,21 @@ async def write_lesson(
     return await _lesson_read(session, item, lesson)
 
 
-async def view_lesson(
-    session: AsyncSession, cache: Cache, access: CourseAccess, item_id: str
-) -> LessonRead:
-    """A lesson for staff or an enrolled learner; viewing completes a complete-on-view
-    lesson for the learner."""
-    item, lesson = await _lesson(session, access.course.id, item_id)
-    if lesson.complete_on_view and access.is_learner and access.user_id:
-        await progress.record_item_outcome(
-            session,
-            cache,
-            course=access.course,
-            item=item,
-            user_id=access.user_id,
-            completed=True,
-        )
+async def read_lesson(session: AsyncSession, course_id: str, item_id: str) -> LessonRead | None:
+    """A lesson as learners see it (a lesson not written yet reads as empty); None when the
+    course has no such lesson. Reading writes nothing."""
+    item = await courses_repository.get_item(session, course_id, item_id)
+    if item is None or item.kind != "lesson":
+        return None
+    lesson = await repository.get_lesson(session, item.id) or _empty_lesson(item)
     return await _lesson_read(session, item, lesson)
+
+
+async def get_course_row(session: AsyncSession, course_id: str) -> Course:
+    course = await courses_repository.get_course(session, course_id)
+    if course is None:
+        raise CourseNotFound(f"There is no course {course_id}.")
+    return course
 
 
 # ---------------------------------------------------------------- attachments

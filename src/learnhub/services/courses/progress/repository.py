@@ -152,6 +152,16 @@ async def add_certificate(session: AsyncSession, certificate: Certificate) -> No
     await session.flush()
 
 
+async def list_active_memberships(session: AsyncSession, user_id: str) -> list[Enrollment]:
+    """A person's active memberships, the most recently joined first."""
+    statement = (
+        select(Enrollment)
+        .where(Enrollment.user_id == user_id, Enrollment.status == "active")
+        .order_by(Enrollment.created_at.desc(), Enrollment.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
 async def list_active_memberships_of(
     session: AsyncSession, user_id: str
 ) -> list[tuple[Enrollment, Course]]:
@@ -167,6 +177,34 @@ async def list_active_memberships_of(
         .order_by(Enrollment.created_at.desc(), Enrollment.id)
     )
     return [(row.Enrollment, row.Course) for row in await session.execute(statement)]
+
+
+async def list_due_dates(
+    session: AsyncSession, course_ids: list[str]
+) -> list[tuple[str, str, datetime]]:
+    """``(course id, item id, due at)`` of these courses' assignments that have a due date."""
+    if not course_ids:
+        return []
+    statement = (
+        select(Assignment.course_id, Assignment.item_id, Assignment.due_at)
+        .where(Assignment.course_id.in_(course_ids), Assignment.due_at.is_not(None))
+        .order_by(Assignment.due_at, Assignment.item_id)
+    )
+    return [(row[0], row[1], row[2]) for row in await session.execute(statement)]
+
+
+async def list_certificates_of(
+    session: AsyncSession, user_id: str, course_ids: list[str]
+) -> dict[str, Certificate]:
+    """A person's certificates for these courses, by course id."""
+    if not course_ids:
+        return {}
+    rows = await session.scalars(
+        select(Certificate).where(
+            Certificate.user_id == user_id, Certificate.course_id.in_(course_ids)
+        )
+    )
+    return {certificate.course_id: certificate for certificate in rows}
 
 
 async def list_due_assignments(
