@@ -1,4 +1,8 @@
-"""FastAPI dependencies of the pages, named for what they give."""
+"""FastAPI dependencies of the pages, named for what they give.
+
+Every dependency is an ``async def``: FastAPI runs a plain ``def`` dependency in a worker
+thread, a hand-off per request for what is a dictionary look-up here.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ def request_gettext(request: Request) -> Callable[[str], str]:
     return web_state(request).translations[request_locale(request)].gettext
 
 
-def signed_in_session(request: Request) -> WebSession:
+async def signed_in_session(request: Request) -> WebSession:
     """The session of a signed-in user; anyone else is sent to log in first."""
     session = request_session(request)
     if not session.is_signed_in:
@@ -66,14 +70,30 @@ async def verify_csrf(request: Request) -> None:
         raise CsrfRejected()
 
 
-Web = Annotated[WebState, Depends(web_state)]
-Session = Annotated[WebSession, Depends(request_session)]
+async def _web(request: Request) -> WebState:
+    return web_state(request)
+
+
+async def _session(request: Request) -> WebSession:
+    return request_session(request)
+
+
+async def _gettext(request: Request) -> Callable[[str], str]:
+    return request_gettext(request)
+
+
+async def _locale(request: Request) -> str:
+    return request_locale(request)
+
+
+Web = Annotated[WebState, Depends(_web)]
+Session = Annotated[WebSession, Depends(_session)]
 SignedInSession = Annotated[WebSession, Depends(signed_in_session)]
-Gettext = Annotated[Callable[[str], str], Depends(request_gettext)]
-Locale = Annotated[str, Depends(request_locale)]
+Gettext = Annotated[Callable[[str], str], Depends(_gettext)]
+Locale = Annotated[str, Depends(_locale)]
 
 
-def platform_api(request: Request) -> PlatformApi:
+async def platform_api(request: Request) -> PlatformApi:
     """The API client shared by the app."""
     return web_state(request).api
 

@@ -70,15 +70,15 @@ async def learner_course(
     return access
 
 
-def get_courses_settings(request: Request) -> CoursesSettings:
+async def get_courses_settings(request: Request) -> CoursesSettings:
     return request.app.state.runtime.service_settings
 
 
-def get_cache(request: Request) -> Cache:
+async def get_cache(request: Request) -> Cache:
     return request.app.state.runtime.cache
 
 
-def get_store(request: Request) -> ObjectStore:
+async def get_store(request: Request) -> ObjectStore:
     return request.app.state.runtime.state["store"]
 
 
