@@ -19,10 +19,13 @@ Stamps have no TTL; values do (to bound memory, not for correctness). With Redis
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from learnhub.kit.cache import Cache
 from learnhub.kit.db import on_commit
@@ -98,3 +101,28 @@ def restamp_after_commit(session: AsyncSession, cache: Cache, *stamps: str) -> N
         await restamp(cache, sorted(session.info.pop(_PENDING, ())))
 
     on_commit(session, restamp_pending, key=_PENDING)
+
+
+StampsOfRow = Callable[[Any], Iterable[str]]
+
+
+def renew_stamps_of_flushed_rows(service: str, stamps_of: Mapping[str, StampsOfRow]) -> None:
+    """Have every row a session of ``service`` inserts, changes or deletes through the ORM
+    renew its entities' stamps once the transaction commits.
+
+    ``stamps_of`` maps a table name to the stamps a row of it feeds (every table a cached
+    view of the service is built from). A write made with a bulk statement, which the ORM
+    does not see, renews its stamps itself with :func:`restamp_after_commit`.
+    """
+
+    @event.listens_for(Session, "after_flush")
+    def renew(session: Session, _context: Any) -> None:
+        if session.info.get("service") != service or "cache" not in session.info:
+            return
+        stamps: set[str] = set()
+        for row in (*session.new, *session.dirty, *session.deleted):
+            stamps_of_row = stamps_of.get(getattr(row, "__tablename__", ""))
+            if stamps_of_row is not None:
+                stamps.update(stamps_of_row(row))
+        if stamps:
+            restamp_after_commit(session, session.info["cache"], *stamps)  # type: ignore[arg-type]

@@ -12,9 +12,9 @@ guarded by the stamps of the entities it was built from:
 - ``catalog``: the list of published courses and the slugs that lead to them.
 
 A write renews the stamps of what it changed once its transaction commits, so the next
-read rebuilds. Rows changed through the ORM are noticed by themselves (``after_flush``
-below: every table that feeds a view is listed in ``_STAMPS_OF``); a write made with a bulk
-statement calls the matching ``…_changed`` function itself.
+read rebuilds. Rows changed through the ORM renew their stamps by themselves (every table
+that feeds a view is listed in ``_STAMPS_OF``); a write made with a bulk statement calls
+the matching ``…_changed`` function itself.
 """
 
 from __future__ import annotations
@@ -23,13 +23,18 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from learnhub.kit.auth import Principal
 from learnhub.kit.cache import Cache
-from learnhub.kit.readcache import Snapshot, View, keep, read, restamp_after_commit
+from learnhub.kit.readcache import (
+    Snapshot,
+    View,
+    keep,
+    read,
+    renew_stamps_of_flushed_rows,
+    restamp_after_commit,
+)
 from learnhub.services.courses import repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.config import CoursesSettings
@@ -125,11 +130,6 @@ def membership_changed(session: AsyncSession, course_id: str, user_id: str) -> N
     )
 
 
-def progress_changed(session: AsyncSession, course_id: str, user_id: str) -> None:
-    """A learner's outcome on an item of the course was recorded."""
-    restamp_after_commit(session, _cache(session), learner_stamp(course_id, user_id))
-
-
 def _course_and_catalog(row: Any) -> list[str]:
     return [course_stamp(row.id), CATALOG_STAMP]
 
@@ -168,17 +168,7 @@ _STAMPS_OF = {
 }
 
 
-@event.listens_for(Session, "after_flush")
-def _renew_stamps_of_flushed_rows(session: Session, _context: Any) -> None:
-    if session.info.get("service") != "courses" or "cache" not in session.info:
-        return
-    stamps: set[str] = set()
-    for row in (*session.new, *session.dirty, *session.deleted):
-        stamps_of = _STAMPS_OF.get(getattr(row, "__tablename__", ""))
-        if stamps_of is not None:
-            stamps.update(stamps_of(row))
-    if stamps:
-        restamp_after_commit(session, session.info["cache"], *stamps)  # type: ignore[arg-type]
+renew_stamps_of_flushed_rows("courses", _STAMPS_OF)
 
 
 def cache_ttl(session: AsyncSession) -> float:

@@ -163,7 +163,6 @@ async def record_item_outcome(
             ),
             subject=course.id,
         )
-    readmodels.progress_changed(session, course.id, user_id)
     if current.rule_met and membership.completed_at is None:
         await _complete_course(
             session, course, membership, final_percent=current.final_percent, now=now
