@@ -184,7 +184,7 @@ def build_all_in_one(settings: Settings, *, with_web: bool = True) -> tuple[Plat
     if with_web:
         from learnhub.web.app import create_web_app
 
-        dispatcher.fallback = create_web_app(settings, internal)
+        dispatcher.fallback = create_web_app(settings, internal, gateway=dispatcher)
     dispatcher.on_startup = platform.start
     dispatcher.on_shutdown = platform.stop
     return platform, dispatcher

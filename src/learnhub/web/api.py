@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from learnhub.web.inprocess import InProcessApi
 from learnhub.web.session import WebSession
 
 REFRESH_PATH = "/api/v1/auth/refresh"
@@ -130,10 +131,17 @@ class TokenPair:
 
 
 class PlatformApi:
-    """The public API as seen by one web process; shared by all its requests."""
+    """The public API as seen by one web process; shared by all its requests.
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    ``in_process`` (the all-in-one mode) sends JSON calls straight to the gateway's ASGI app;
+    the rest, and everything in the distributed mode, goes through ``client``.
+    """
+
+    def __init__(
+        self, client: httpx.AsyncClient, *, in_process: InProcessApi | None = None
+    ) -> None:
         self._client = client
+        self._in_process = in_process
         self._refresh_locks: dict[str, asyncio.Lock] = {}
         self._recent_rotations: dict[str, tuple[float, TokenPair]] = {}
 
@@ -214,6 +222,14 @@ class PlatformApi:
         if session is not None and session.access_token:
             headers["Authorization"] = f"Bearer {session.access_token}"
         try:
+            if self._in_process is not None and request.data is None and request.files is None:
+                return await self._in_process.send(
+                    request.method,
+                    request.path,
+                    headers=headers,
+                    params=request.params,
+                    json_body=request.json,
+                )
             return await self._client.request(
                 request.method,
                 request.path,

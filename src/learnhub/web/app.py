@@ -6,16 +6,17 @@ import base64
 import hashlib
 
 import httpx
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learnhub.kit.config import Settings
+from learnhub.kit.http.routing import add_routes
 from learnhub.web.api import PlatformApi
 from learnhub.web.branding import Branding, branding_from_settings
-from learnhub.web.deps import verify_csrf
 from learnhub.web.errors import install_error_handlers
 from learnhub.web.i18n import load_translations
+from learnhub.web.inprocess import InProcessApi
 from learnhub.web.middleware import SessionCookieMiddleware
 from learnhub.web.pages import (
     ROUTERS,
@@ -104,11 +105,15 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_web_app(settings: Settings, api: httpx.AsyncClient) -> FastAPI:
-    """The web UI as an ASGI app that reaches the platform only through ``api``.
+def create_web_app(
+    settings: Settings, api: httpx.AsyncClient, *, gateway: ASGIApp | None = None
+) -> FastAPI:
+    """The web UI as an ASGI app that reaches the platform only through its public API.
 
     ``api`` has its base URL set to the gateway; the app calls paths like
-    ``/api/v1/auth/login`` on it and never imports a service.
+    ``/api/v1/auth/login`` on it and never imports a service. ``gateway`` is the gateway's
+    ASGI app when it runs in the same process (all-in-one): JSON calls then go to it
+    directly, without building HTTP messages.
     """
     translations = load_translations()
     branding = branding_from_settings(settings)
@@ -119,7 +124,7 @@ def create_web_app(settings: Settings, api: httpx.AsyncClient) -> FastAPI:
     )
     state = WebState(
         settings=settings,
-        api=PlatformApi(api),
+        api=PlatformApi(api, in_process=InProcessApi(gateway) if gateway is not None else None),
         branding=branding,
         translations=translations,
         templates=templates,
@@ -131,14 +136,10 @@ def create_web_app(settings: Settings, api: httpx.AsyncClient) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(verify_csrf)],
     )
     app.state.web = state
     app.mount(STATIC_PREFIX, VersionedStaticFiles(directory=STATIC_DIR), name="static")
-    for router in ROUTERS:
-        app.include_router(router)
-    for router in COURSE_ROUTERS:
-        app.include_router(router)
+    add_routes(app.router, *ROUTERS, *COURSE_ROUTERS)
     install_error_handlers(app)
     app.add_middleware(
         SessionCookieMiddleware, secret_key=state.secret_key, secure=state.secure_cookies

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 
 from learnhub.web.api import LoginRequired, PlatformApi
 from learnhub.web.csrf import CSRF_COOKIE, CSRF_FIELD, SAFE_METHODS, CsrfRejected, tokens_match
@@ -84,6 +84,12 @@ async def _gettext(request: Request) -> Callable[[str], str]:
 
 async def _locale(request: Request) -> str:
     return request_locale(request)
+
+
+def page_router(*, prefix: str = "") -> APIRouter:
+    """The router of a page module: every route on it checks the CSRF token of a
+    state-changing request."""
+    return APIRouter(prefix=prefix, dependencies=[Depends(verify_csrf)])
 
 
 Web = Annotated[WebState, Depends(_web)]

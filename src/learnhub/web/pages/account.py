@@ -8,11 +8,11 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from babel.dates import format_timedelta
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, ApiUnavailable, LoginRequired, PlatformApi
-from learnhub.web.deps import Api, Gettext, Locale, Session, Web
+from learnhub.web.deps import Api, Gettext, Locale, Session, Web, page_router
 from learnhub.web.forms import (
     FormErrors,
     add_api_field_errors,
@@ -29,7 +29,7 @@ from learnhub.web.redirects import safe_next_path, see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import SignedInUser, WebSession
 
-router = APIRouter()
+router = page_router()
 
 # The profile is created from the registration event a few milliseconds after the account,
 # so right after a first login /users/me may still answer 404 for a moment.

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from babel.numbers import format_decimal
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from learnhub.web.api import ApiProblem, PlatformApi
-from learnhub.web.deps import Api, Gettext, Locale, SignedInSession
+from learnhub.web.deps import Api, Gettext, Locale, SignedInSession, page_router
 from learnhub.web.forms import FormErrors
 from learnhub.web.forms import Gettext as GettextFunction
 from learnhub.web.pages.course_support import (
@@ -33,7 +33,7 @@ from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import WebSession
 
-router = APIRouter()
+router = page_router()
 
 # The API refuses longer texts; checking first keeps the learner's text on the page.
 MAX_TEXT_LENGTH = 100_000

@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, PlatformApi
-from learnhub.web.deps import Api, Gettext, SignedInSession
+from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
 from learnhub.web.errors import Forbidden
 from learnhub.web.forms import FormErrors
 from learnhub.web.forms import Gettext as GettextFunction
@@ -30,7 +30,7 @@ from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import WebSession
 
-router = APIRouter(prefix="/teach")
+router = page_router(prefix="/teach")
 
 TEACHING_ROLES = ("instructor", "admin")
 OPTION_ROWS = 5

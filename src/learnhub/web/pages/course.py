@@ -3,11 +3,11 @@ and enrolling from it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem
-from learnhub.web.deps import Api, Gettext, Session, SignedInSession
+from learnhub.web.deps import Api, Gettext, Session, SignedInSession, page_router
 from learnhub.web.pages.course_support import (
     COURSES_API,
     KIND_LABELS,
@@ -25,7 +25,7 @@ from learnhub.web.pages.course_support import (
 from learnhub.web.redirects import login_url, see_other
 from learnhub.web.rendering import render
 
-router = APIRouter()
+router = page_router()
 
 
 def primary_action(course: dict, *, signed_in: bool, next_path: str | None) -> str:

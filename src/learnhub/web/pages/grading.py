@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from learnhub.web.api import ApiProblem, PlatformApi
-from learnhub.web.deps import Api, Gettext, Locale, SignedInSession
+from learnhub.web.deps import Api, Gettext, Locale, SignedInSession, page_router
 from learnhub.web.errors import Forbidden
 from learnhub.web.forms import FormErrors
 from learnhub.web.forms import Gettext as GettextFunction
@@ -30,7 +30,7 @@ from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import WebSession
 
-router = APIRouter(prefix="/teach")
+router = page_router(prefix="/teach")
 
 QUEUE_STATUSES = ("ungraded", "graded", "all")
 QUEUE_PAGE_SIZE = 50

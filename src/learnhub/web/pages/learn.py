@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem
-from learnhub.web.deps import Api, Gettext, SignedInSession
+from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
 from learnhub.web.pages.course_support import (
     COURSES_API,
     KIND_LABELS,
@@ -20,7 +20,7 @@ from learnhub.web.pages.course_support import (
 from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 
-router = APIRouter()
+router = page_router()
 
 
 async def _lesson(api, session, course: dict, item_id: str) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, PlatformApi
@@ -15,7 +15,7 @@ from learnhub.web.choices import (
     time_zone_names,
     time_zone_options,
 )
-from learnhub.web.deps import Api, Gettext, SignedInSession, Web
+from learnhub.web.deps import Api, Gettext, SignedInSession, Web, page_router
 from learnhub.web.errors import ProfileNotReady
 from learnhub.web.forms import (
     FormErrors,
@@ -35,7 +35,7 @@ from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import SignedInUser, WebSession
 
-router = APIRouter()
+router = page_router()
 
 TextField = Annotated[str, Form()]
 PROFILE_FIELDS = ("display_name", "bio", "avatar_url", "locale", "time_zone")

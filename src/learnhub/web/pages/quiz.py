@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from learnhub.web.api import ApiProblem, PlatformApi
-from learnhub.web.deps import Api, Gettext, SignedInSession
+from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
 from learnhub.web.forms import FormErrors
 from learnhub.web.forms import Gettext as GettextFunction
 from learnhub.web.pages.course_support import (
@@ -29,7 +29,7 @@ from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import WebSession
 
-router = APIRouter()
+router = page_router()
 
 QUIZ_PAGE = "/courses/{ref}/quizzes/{item_id}"
 

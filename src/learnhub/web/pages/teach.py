@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, PlatformApi
-from learnhub.web.deps import Api, Gettext, SignedInSession
+from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
 from learnhub.web.errors import Forbidden
 from learnhub.web.forms import FormErrors, add_api_field_errors
 from learnhub.web.forms import Gettext as GettextFunction
@@ -29,7 +29,7 @@ from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import WebSession
 
-router = APIRouter(prefix="/teach")
+router = page_router(prefix="/teach")
 
 TextField = Annotated[str, Form()]
 TEACHING_ROLES = ("instructor", "admin")
