@@ -85,6 +85,28 @@ class Settings(BaseSettings):
         default_factory=lambda: ["127.0.0.1", "::1"],
         description="Peers (the gateway, the web UI) whose `X-Forwarded-For` header is believed, as a JSON list.",
     )
+    db_pool_size: int = Field(
+        10, ge=1, description="Database connections each service keeps open per process."
+    )
+    db_max_overflow: int = Field(
+        10, ge=0, description="Extra connections a service may open for a burst, per process."
+    )
+    db_pool_timeout: float = Field(
+        1.0,
+        gt=0,
+        description=(
+            "Seconds a request waits for a database connection (or, on SQLite, for the write "
+            "lock) before it is refused with 503 and `Retry-After`."
+        ),
+    )
+    max_in_flight: int = Field(
+        256,
+        ge=1,
+        description=(
+            "Requests a process works on at once; more are refused at once with 503 and "
+            "`Retry-After` instead of queueing."
+        ),
+    )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
     log_format: Literal["json", "text"] = Field("json", description="Log line format.")
     access_log_sample: float = Field(

@@ -68,7 +68,16 @@ class Database:
     publishes at once instead of waiting for its next poll.
     """
 
-    def __init__(self, url: str, *, service: str, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        service: str,
+        echo: bool = False,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        pool_timeout: float = 30.0,
+    ) -> None:
         if not _SCHEMA_NAME.match(service):
             raise ValueError(f"service name {service!r} cannot be a schema name")
         self.url = url
@@ -78,6 +87,11 @@ class Database:
         self.dialect = parsed.get_backend_name()
         connect_args: dict[str, Any] = {}
         engine_args: dict[str, Any] = {"echo": echo}
+        pool_args = {
+            "pool_size": pool_size,
+            "max_overflow": max_overflow,
+            "pool_timeout": pool_timeout,
+        }
         if self.dialect == "sqlite":
             database = parsed.database
             if database and database != ":memory:":
@@ -87,10 +101,12 @@ class Database:
             url = parsed.set(drivername=f"sqlite+{sqlite.DRIVER}").render_as_string(
                 hide_password=False
             )
-            connect_args["write_lock"] = asyncio.Lock()
+            connect_args.update(write_lock=asyncio.Lock(), lock_timeout=pool_timeout)
+            if database and database != ":memory:":
+                engine_args.update(pool_args)
         elif self.dialect == "postgresql":
             connect_args["server_settings"] = {"search_path": service}
-            engine_args.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            engine_args.update(pool_args, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(
             url, connect_args=connect_args, **engine_args
         )

@@ -35,6 +35,15 @@ HTTP_LATENCY = Histogram(
     ["service", "method", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+REQUESTS_SHED = Counter(
+    "learnhub_requests_shed_total",
+    "Requests refused at once with 503 because the process had too many in progress.",
+)
+OVERLOADED = Counter(
+    "learnhub_overloaded_total",
+    "Requests refused with 503 after waiting too long for a database connection or lock.",
+    ["service"],
+)
 OUTBOX_BACKLOG = Gauge(
     "learnhub_outbox_backlog", "Events recorded in the outbox and not yet published.", ["service"]
 )

@@ -145,15 +145,15 @@ class InlineCursor:
 class InlineConnection(AdaptedConnection):
     """A sqlite3 connection in autocommit mode whose transactions this class opens and ends."""
 
-    __slots__ = ("_busy_deadline", "_holds_lock", "_write_lock")
+    __slots__ = ("_holds_lock", "_lock_timeout", "_write_lock")
 
     def __init__(
-        self, raw: sqlite3.Connection, *, write_lock: asyncio.Lock | None, busy_deadline: float
+        self, raw: sqlite3.Connection, *, write_lock: asyncio.Lock | None, lock_timeout: float
     ) -> None:
         self._connection = raw
         self._write_lock = write_lock
         self._holds_lock = False
-        self._busy_deadline = busy_deadline
+        self._lock_timeout = lock_timeout
 
     # DB-API surface used by SQLAlchemy
 
@@ -204,7 +204,12 @@ class InlineConnection(AdaptedConnection):
         if self._connection.in_transaction:
             return
         if self._write_lock is not None and not self._holds_lock:
-            await_only(self._write_lock.acquire())
+            try:
+                await_only(asyncio.wait_for(self._write_lock.acquire(), self._lock_timeout))
+            except TimeoutError as error:
+                raise sqlite3.OperationalError(
+                    f"database is locked: waited {self._lock_timeout:g}s for the write lock"
+                ) from error
             self._holds_lock = True
         try:
             self.retry_while_busy(self._connection.execute, "BEGIN IMMEDIATE")
@@ -225,7 +230,7 @@ class InlineConnection(AdaptedConnection):
                 if not _is_busy(error) or self._connection.in_transaction:
                     raise
                 now = time.monotonic()
-                give_up_at = give_up_at or now + self._busy_deadline
+                give_up_at = give_up_at or now + self._lock_timeout
                 if now >= give_up_at:
                     raise
                 await_only(asyncio.sleep(delay))
@@ -271,7 +276,7 @@ class InlineDBAPI:
         database: str,
         *,
         write_lock: asyncio.Lock | None = None,
-        busy_deadline: float = 10.0,
+        lock_timeout: float = 30.0,
         **kwargs: Any,
     ) -> InlineConnection:
         kwargs.pop("timeout", None)
@@ -280,7 +285,7 @@ class InlineDBAPI:
             database, timeout=0, isolation_level=None, check_same_thread=False, **kwargs
         )
         raw.execute("PRAGMA busy_timeout=0")
-        return InlineConnection(raw, write_lock=write_lock, busy_deadline=busy_deadline)
+        return InlineConnection(raw, write_lock=write_lock, lock_timeout=lock_timeout)
 
 
 class InlineSQLiteDialect(SQLiteDialect_pysqlite):

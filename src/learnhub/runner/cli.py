@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from learnhub import __version__
 from learnhub.kit.config import Settings
 from learnhub.kit.errors import AppError
+from learnhub.kit.http.shedding import ShedLoad
 from learnhub.kit.observability import configure_logging
 from learnhub.runner.preflight import PreflightError, check_port_free, preflight
 from learnhub.runner.registry import SERVICES, WEB_PORT, get_service, service_names
@@ -139,7 +140,7 @@ def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
 def serve(app: Any, settings: Settings, *, host: str, port: int) -> None:
     server = uvicorn.Server(
         uvicorn.Config(
-            app,
+            ShedLoad(app, max_in_flight=settings.max_in_flight),
             host=host,
             port=port,
             log_config=None,

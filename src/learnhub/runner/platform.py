@@ -135,7 +135,13 @@ def build_runtimes(
             ServiceRuntime(
                 spec=spec,
                 settings=settings,
-                db=Database(settings.database_url_for(spec.name), service=spec.name),
+                db=Database(
+                    settings.database_url_for(spec.name),
+                    service=spec.name,
+                    pool_size=settings.db_pool_size,
+                    max_overflow=settings.db_max_overflow,
+                    pool_timeout=settings.db_pool_timeout,
+                ),
                 bus=bus,
                 cache=cache,
                 verifier=verifier,  # type: ignore[arg-type]  # set by the caller when None
