@@ -9,23 +9,33 @@ code runs on both.
 from __future__ import annotations
 
 import asyncio
+import inspect
+import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, and_, event, or_, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import DateTime, Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_
+
+# Kept importable from here for the sub-domains that have not moved to the pagination module.
+from learnhub.kit.http.pagination import after_keyset as after_keyset
+
+log = logging.getLogger(__name__)
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -56,8 +66,8 @@ def utcnow() -> datetime:
 class Database:
     """A service's engine and session factory.
 
-    ``outbox_signal`` is set after every commit that recorded an event, so the relay
-    publishes at once instead of waiting for its next poll.
+    ``outbox_signal`` is set after every commit that recorded an event (through
+    :func:`on_commit`), so the relay publishes at once instead of waiting for its next poll.
     """
 
     def __init__(self, url: str, *, service: str, echo: bool = False) -> None:
@@ -124,28 +134,124 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# ---------------------------------------------------------------- after-commit actions
+
+CommitAction = Callable[[], Awaitable[None] | None]
+"""What :func:`on_commit` runs: a plain function, or one returning an awaitable."""
+
+_PENDING_ACTIONS = "learnhub.on_commit.pending"
+_COMMITTED_ACTIONS = "learnhub.on_commit.committed"
+
+
+@dataclass
+class _PendingAction:
+    action: CommitAction
+    key: Hashable | None
+    # The transaction (root or savepoint) the action was registered in; a savepoint's
+    # actions pass to the enclosing transaction when the savepoint is released.
+    transaction: SessionTransaction | None
+
+
+def on_commit(
+    session: AsyncSession | Session, action: CommitAction, *, key: Hashable | None = None
+) -> None:
+    """Run ``action`` once the session's outermost transaction has committed.
+
+    Actions run in the order they were registered and are awaited before ``commit()``
+    returns, so the caller's next read sees their effect. A rollback drops them; a
+    savepoint that rolls back drops only the actions registered inside it (and restores
+    an action it replaced). A later registration with the same ``key`` replaces an earlier
+    one and runs in the later one's place. An action that fails is logged, never raised:
+    the transaction is already committed. Actions must not use ``session`` itself.
+    """
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    transaction = sync.get_nested_transaction() or sync.get_transaction()
+    sync.info.setdefault(_PENDING_ACTIONS, []).append(_PendingAction(action, key, transaction))
+
+
+def _inside(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
 @event.listens_for(Session, "after_commit")
-def _wake_outbox_relay(session: Session) -> None:
-    if session.info.pop("outbox_pending", False):
-        signal = session.info.get("outbox_signal")
-        if signal is not None:
-            signal.set()
+def _keep_committed_actions(session: Session) -> None:
+    pending: list[_PendingAction] | None = session.info.get(_PENDING_ACTIONS)
+    if not pending:
+        return
+    released = session.get_nested_transaction()
+    if released is not None:
+        for entry in pending:
+            if entry.transaction is released:
+                entry.transaction = released.parent
+        return
+    session.info[_COMMITTED_ACTIONS] = session.info.pop(_PENDING_ACTIONS)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_outbox_rows(session: Session, _previous_transaction: Any) -> None:
-    # A savepoint rolling back leaves the outer transaction's events in place.
-    if not session.in_transaction():
-        session.info.pop("outbox_pending", None)
+@event.listens_for(Session, "after_transaction_end")
+def _run_or_drop_actions(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        pending: list[_PendingAction] | None = session.info.get(_PENDING_ACTIONS)
+        if pending:
+            # Still tagged with the ended savepoint only if it rolled back (a release
+            # re-tagged them in after_commit).
+            session.info[_PENDING_ACTIONS] = [
+                entry for entry in pending if not _inside(entry.transaction, transaction)
+            ]
+        return
+    if transaction.parent is not None:
+        return  # a flush's inner transaction
+    session.info.pop(_PENDING_ACTIONS, None)
+    committed: list[_PendingAction] | None = session.info.pop(_COMMITTED_ACTIONS, None)
+    if committed:
+        _run_actions(committed)
 
 
-def after_keyset(
-    sort_column: Any, id_column: Any, after: tuple[Any, str], *, descending: bool = False
-) -> ColumnElement[bool]:
-    """The rows that come after ``after`` (a ``(sort value, id)`` pair taken from the last
-    row of a page) in ``ORDER BY sort_column, id_column`` (both descending if asked):
-    the condition behind every cursor-paged list."""
-    value, row_id = after
-    if descending:
-        return or_(sort_column < value, and_(sort_column == value, id_column < row_id))
-    return or_(sort_column > value, and_(sort_column == value, id_column > row_id))
+def _run_actions(entries: list[_PendingAction]) -> None:
+    last_with_key = {
+        entry.key: index for index, entry in enumerate(entries) if entry.key is not None
+    }
+    for index, entry in enumerate(entries):
+        if entry.key is not None and last_with_key[entry.key] != index:
+            continue
+        try:
+            result = entry.action()
+            if inspect.isawaitable(result):
+                # A commit of an AsyncSession runs in SQLAlchemy's greenlet, which can await.
+                await_(result)
+        except Exception:
+            log.exception("an action after commit failed (key %r)", entry.key)
+
+
+# ---------------------------------------------------------------- insert or ignore
+
+
+async def insert_ignore(
+    session: AsyncSession,
+    table: Table | type[DeclarativeBase],
+    rows: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    *,
+    conflict_columns: Sequence[str] | None = None,
+) -> int:
+    """``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL, in one statement (no
+    savepoint): the rows that would break a unique constraint (``conflict_columns``'s, or
+    any when not given) are skipped. Returns how many rows were inserted."""
+    if isinstance(rows, Mapping):
+        rows = [rows]
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+    else:
+        raise NotImplementedError(f"insert_ignore does not know the {dialect} dialect")
+    statement = statement.values(list(rows)).on_conflict_do_nothing(
+        index_elements=list(conflict_columns) if conflict_columns else None
+    )
+    result: CursorResult[Any] = await session.execute(statement)
+    return max(result.rowcount, 0)

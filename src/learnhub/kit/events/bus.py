@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from learnhub.kit.db import Database
 from learnhub.kit.events.envelope import CloudEvent
 
 DeliveryHandler = Callable[[CloudEvent], Awaitable[None]]
@@ -14,18 +15,34 @@ DeliveryHandler = Callable[[CloudEvent], Awaitable[None]]
 @dataclass(frozen=True)
 class Subscription:
     """A consuming service: its name (one durable queue each), the event types it wants,
-    and the function that handles one delivery (raising means "retry later")."""
+    the function that handles one delivery (raising means "retry later"), and its
+    database, where the in-process bus keeps the service's queue (RabbitMQ keeps its own)."""
 
     consumer: str
     event_types: frozenset[str]
     handler: DeliveryHandler
+    database: Database | None = None
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An event a consuming service failed to handle ``attempts`` times (or could not read),
+    kept for an operator to look at and replay."""
+
+    consumer: str
+    event_id: str
+    event_type: str
+    attempts: int
+    error: str
+    failed_at: str
+    body: bytes
 
 
 class Bus(Protocol):
     """Publishes CloudEvents and delivers them to subscribed services, at least once.
 
     ``publish`` returns only when the bus has taken responsibility for every event (the
-    broker confirmed it, or, in-process, every subscriber has handled or dead-lettered
+    broker confirmed it, or, in-process, every subscriber's queue in its database holds
     it), so the outbox relay may then mark them published.
     """
 
@@ -46,4 +63,4 @@ class Bus(Protocol):
 
 def retry_delay(attempt: int, *, base: float, cap: float) -> float:
     """Exponential back-off: base, 2*base, 4*base... never more than cap."""
-    return min(cap, base * (2 ** max(0, attempt - 1)))
+    return float(min(cap, base * (2 ** max(0, attempt - 1))))

@@ -35,7 +35,7 @@ from aio_pika.abc import (
 from aiormq.exceptions import AMQPError, ChannelInvalidStateError, ChannelNotFoundEntity
 from yarl import URL
 
-from learnhub.kit.events.bus import Subscription, retry_delay
+from learnhub.kit.events.bus import DeadLetter, Subscription, retry_delay
 from learnhub.kit.events.envelope import CloudEvent, MalformedEvent
 from learnhub.kit.observability import CONSUMER_LAG, HANDLER_FAILURES
 
@@ -502,22 +502,9 @@ class RabbitMQBus:
                 log.warning("could not read consumer lag from RabbitMQ: %r", error)
 
 
-@dataclass(frozen=True)
-class DeadLetterMessage:
-    """One message waiting in a consuming service's dead-letter queue."""
-
-    consumer: str
-    event_id: str
-    event_type: str
-    attempts: int
-    error: str
-    failed_at: str
-    body: bytes
-
-
-def _dead_letter_of(consumer: str, message: AbstractIncomingMessage) -> DeadLetterMessage:
+def _dead_letter_of(consumer: str, message: AbstractIncomingMessage) -> DeadLetter:
     headers = message.headers
-    return DeadLetterMessage(
+    return DeadLetter(
         consumer=consumer,
         event_id=message.message_id or "",
         event_type=_original_routing_key(message),
@@ -536,9 +523,7 @@ async def _dead_letter_queue(channel: AbstractChannel, consumer: str) -> Abstrac
         return None
 
 
-async def list_dead_letters(
-    url: str, consumer: str, *, limit: int = 100
-) -> list[DeadLetterMessage]:
+async def list_dead_letters(url: str, consumer: str, *, limit: int = 100) -> list[DeadLetter]:
     """The first ``limit`` messages of a service's dead-letter queue, oldest first.
 
     They stay in the queue: each is fetched without acknowledgement and all are returned
