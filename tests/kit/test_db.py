@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Integer, String, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from learnhub.kit.db import Database, insert_ignore, on_commit
+from learnhub.kit.db import Database, add_if_absent, insert_ignore, on_commit
 
 
 class Base(DeclarativeBase):
@@ -213,3 +213,21 @@ async def test_insert_ignore_inserts_the_new_rows_and_skips_the_others(db: Datab
     async with db.session() as session:
         rows = (await session.execute(select(Tag.name, Tag.uses).order_by(Tag.name))).all()
     assert [tuple(row) for row in rows] == [("kept", 7), ("new", 2), ("third", 0)]
+
+
+async def test_add_if_absent_adds_a_new_object_once(db: Database) -> None:
+    # given
+    async with db.transaction() as session:
+        session.add(Tag(name="taken", uses=7))
+
+    # when
+    async with db.transaction() as session:
+        fresh = Tag(name="fresh")
+        assert await add_if_absent(session, fresh) is True
+        assert await add_if_absent(session, Tag(name="taken", uses=1)) is False
+        fresh.uses = 3  # the added object is in the session: its changes are saved
+
+    # then
+    async with db.session() as session:
+        rows = (await session.execute(select(Tag.name, Tag.uses).order_by(Tag.name))).all()
+    assert [tuple(row) for row in rows] == [("fresh", 3), ("taken", 7)]

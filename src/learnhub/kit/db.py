@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Table, event, text
+from sqlalchemy import inspect as inspect_orm
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.ext.asyncio import (
@@ -28,7 +29,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, make_transient_to_detached
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_
 
@@ -61,6 +62,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def escape_like(text: str) -> str:
+    """``text`` matched literally by ``LIKE … ESCAPE '\\'`` (its ``%`` and ``_`` are not
+    wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class Database:
@@ -255,3 +262,26 @@ async def insert_ignore(
     )
     result: CursorResult[Any] = await session.execute(statement)
     return max(result.rowcount, 0)
+
+
+async def add_if_absent(
+    session: AsyncSession,
+    instance: DeclarativeBase,
+    *,
+    conflict_columns: Sequence[str] | None = None,
+) -> bool:
+    """Insert a new ORM object with :func:`insert_ignore`: True when it was inserted (it is
+    then in the session like an added and flushed object), False when a row with the same
+    unique key was already there (a concurrent request may have made it a moment ago)."""
+    state = inspect_orm(instance)
+    values = {
+        attribute.key: state.dict[attribute.key]
+        for attribute in state.mapper.column_attrs
+        if attribute.key in state.dict
+    }
+    if not await insert_ignore(session, type(instance), values, conflict_columns=conflict_columns):
+        return False
+    # Persistent without a second INSERT; columns the database filled in load on access.
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return True

@@ -13,7 +13,7 @@ from learnhub.kit.auth import Principal
 from learnhub.kit.cache import Cache
 from learnhub.kit.db import utcnow
 from learnhub.kit.events import record_event
-from learnhub.kit.http.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from learnhub.kit.http.pagination import Page, decode_keyset, page_of
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import repository
@@ -312,42 +312,28 @@ async def list_catalog(
     cursor: str | None,
     limit: int,
 ) -> Page[CourseSummary]:
-    after: tuple[datetime, str] | None = None
-    if cursor:
-        created_at, course_id = decode_cursor(cursor, length=2)
-        try:
-            after = (datetime.fromisoformat(created_at), str(course_id))
-        except (TypeError, ValueError) as error:
-            raise InvalidCursor("The cursor is not one this API gave out.") from error
-        if after[0].tzinfo is None:
-            raise InvalidCursor("The cursor is not one this API gave out.")
     rows = await repository.list_published_courses(
         session,
         query=(query or "").strip() or None,
         category=category,
         level=level,
         language=language,
-        after=after,
+        after=decode_keyset(cursor, datetime, str),
         limit=limit + 1,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
-    counts = await repository.count_items_by_kind(session, [row.id for row in rows])
-    return Page[CourseSummary](
-        items=[
-            CourseSummary(
-                **{
-                    field: getattr(row, field)
-                    for field in CourseSummary.model_fields
-                    if field != "item_counts"
-                },
-                item_counts=ItemCounts(**counts.get(row.id, {})),
-            )
-            for row in rows
-        ],
-        next_cursor=next_cursor,
+    counts = await repository.count_items_by_kind(session, [row.id for row in rows[:limit]])
+    return page_of(
+        rows,
+        limit=limit,
+        keyset=lambda row: (row.created_at, row.id),
+        item=lambda row: CourseSummary(
+            **{
+                field: getattr(row, field)
+                for field in CourseSummary.model_fields
+                if field != "item_counts"
+            },
+            item_counts=ItemCounts(**counts.get(row.id, {})),
+        ),
     )
 
 

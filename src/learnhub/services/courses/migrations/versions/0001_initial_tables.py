@@ -57,7 +57,7 @@ def upgrade() -> None:
     op.create_table(
         "people",
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=True),
         sa.Column("display_name", sa.String(length=100), nullable=False),
         sa.Column("updated_at", learnhub.kit.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
