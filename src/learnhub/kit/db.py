@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, make_transient_to_detached
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_
+from typing_extensions import override
 
 # Kept importable from here for the sub-domains that have not moved to the pagination module.
 from learnhub.kit.http.pagination import after_keyset as after_keyset
@@ -47,6 +48,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @override
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
@@ -54,6 +56,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC)
 
+    @override
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
