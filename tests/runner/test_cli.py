@@ -144,7 +144,7 @@ def test_gateway_config_routes_every_service_and_the_rest_to_the_web() -> None:
     assert f"server 127.0.0.1:{WEB_PORT};" in config
     assert "location / {" in config
     assert "rate=7r/s" in config
-    assert "client_max_body_size 10m;" in config
+    assert f"client_max_body_size {52 * 1024 * 1024};" in config
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in config
     assert "proxy_set_header X-Request-ID" in config
     # No path of this machine in a configuration meant for another.
