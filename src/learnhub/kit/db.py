@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import DateTime, Table, event, text
 from sqlalchemy import inspect as inspect_orm
@@ -263,7 +263,8 @@ async def insert_ignore(
     statement = statement.values(list(rows)).on_conflict_do_nothing(
         index_elements=list(conflict_columns) if conflict_columns else None
     )
-    result: CursorResult[Any] = await session.execute(statement)
+    # An INSERT's result is a CursorResult; the session's types only say Result.
+    result = cast(CursorResult[Any], await session.execute(statement))
     return max(result.rowcount, 0)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 
 from learnhub.kit.db import Database, insert_ignore, utcnow
 from learnhub.kit.events.bus import DeadLetter
@@ -71,11 +72,12 @@ class DeliveryQueue:
     async def next_attempt_at(self) -> datetime | None:
         """When the earliest waiting delivery is due; None when nothing waits."""
         async with self.db.session() as session:
-            return await session.scalar(
+            earliest: datetime | None = await session.scalar(
                 select(func.min(deliveries_table.c.next_attempt_at)).where(
                     deliveries_table.c.dead_at.is_(None)
                 )
             )
+        return earliest
 
     async def waiting(self) -> int:
         """How many deliveries wait to be handled (dead letters not counted)."""
@@ -158,5 +160,6 @@ class DeliveryQueue:
         if event_ids is not None:
             statement = statement.where(deliveries_table.c.event_id.in_(list(event_ids)))
         async with self.db.transaction() as session:
-            result = await session.execute(statement)
+            # An UPDATE's result is a CursorResult; the session's types only say Result.
+            result = cast(CursorResult[Any], await session.execute(statement))
         return max(result.rowcount, 0)

@@ -14,7 +14,8 @@ from learnhub.kit.runtime import ServiceRuntime
 
 
 def get_runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -38,7 +39,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 def get_cache(request: Request) -> Cache:
-    return request.app.state.runtime.cache
+    return get_runtime(request).cache
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
