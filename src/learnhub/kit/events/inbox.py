@@ -8,6 +8,7 @@ from typing import Any
 
 from opentelemetry.trace import SpanKind
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.contracts import EventPayload
@@ -57,7 +58,11 @@ def inbox_delivery(db: Database, handlers: Mapping[str, EventHandler]) -> Delive
                     )
                     if not recorded:
                         raise _HandledConcurrently
-            except _HandledConcurrently:
+            except (_HandledConcurrently, IntegrityError) as error:
+                # A concurrent delivery's effects may also collide with this one's before
+                # the inbox row does; either way, it is a duplicate only if that one won.
+                if isinstance(error, IntegrityError) and not await _already_processed(db, event.id):
+                    raise
                 EVENTS_HANDLED.labels(db.service, event.type, "duplicate").inc()
                 log.info("skipping %s handled concurrently", event.type, extra=extra)
                 return
@@ -65,6 +70,15 @@ def inbox_delivery(db: Database, handlers: Mapping[str, EventHandler]) -> Delive
             log.info("handled %s", event.type, extra=extra)
 
     return deliver
+
+
+async def _already_processed(db: Database, event_id: str) -> bool:
+    async with db.session() as session:
+        return bool(
+            await session.scalar(
+                select(inbox_table.c.event_id).where(inbox_table.c.event_id == event_id)
+            )
+        )
 
 
 def subscription_for(db: Database, handlers: Mapping[str, EventHandler]) -> Subscription | None:
