@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from learnhub.kit.db import Database
 from learnhub.kit.events.envelope import CloudEvent
+from learnhub.kit.observability import HANDLER_FAILURES
+
+log = logging.getLogger(__name__)
 
 DeliveryHandler = Callable[[CloudEvent], Awaitable[None]]
 
@@ -59,6 +63,34 @@ class Bus(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+def log_failed_delivery(
+    consumer: str, event: CloudEvent, error: Exception, *, attempt: int, retry_in: float | None
+) -> None:
+    """Count and log a handler's failure: a warning when the delivery will be retried in
+    ``retry_in`` seconds, an error with the traceback when it is dead-lettered (None)."""
+    HANDLER_FAILURES.labels(consumer, event.type).inc()
+    context = {"service": consumer, "event_type": event.type, "event_id": event.id}
+    if retry_in is None:
+        log.error(
+            "dead-lettering %s for %s after %d attempts: %r",
+            event.type,
+            consumer,
+            attempt,
+            error,
+            exc_info=error,
+            extra=context,
+        )
+    else:
+        log.warning(
+            "handler of %s failed (attempt %d): %r; retrying in %.2fs",
+            event.type,
+            attempt,
+            error,
+            retry_in,
+            extra=context,
+        )
 
 
 def retry_delay(attempt: int, *, base: float, cap: float) -> float:

@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from learnhub.kit.db import utcnow
-from learnhub.kit.events.bus import Subscription, retry_delay
+from learnhub.kit.events.bus import Subscription, log_failed_delivery, retry_delay
 from learnhub.kit.events.deliveries import Delivery, DeliveryQueue
 from learnhub.kit.events.envelope import CloudEvent, MalformedEvent
-from learnhub.kit.observability import CONSUMER_LAG, HANDLER_FAILURES
+from learnhub.kit.observability import CONSUMER_LAG
 
 log = logging.getLogger(__name__)
 
@@ -147,35 +147,18 @@ class InProcessBus:
             log.error("dead-lettering a malformed event for %s: %s", name, error)
             await consumer.queue.dead_letter(delivery, error=repr(error))
             return
-        context = {"service": name, "event_type": event.type, "event_id": event.id}
         try:
             await subscription.handler(event)
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            HANDLER_FAILURES.labels(name, event.type).inc()
             attempt = delivery.attempts + 1
             if attempt >= self.max_attempts:
-                log.error(
-                    "dead-lettering %s for %s after %d attempts: %r",
-                    event.type,
-                    name,
-                    attempt,
-                    error,
-                    exc_info=error,
-                    extra=context,
-                )
+                log_failed_delivery(name, event, error, attempt=attempt, retry_in=None)
                 await consumer.queue.dead_letter(delivery, error=repr(error))
             else:
                 delay = retry_delay(attempt, base=self.retry_base, cap=self.retry_cap)
-                log.warning(
-                    "handler of %s failed (attempt %d): %r; retrying in %.2fs",
-                    event.type,
-                    attempt,
-                    error,
-                    delay,
-                    extra=context,
-                )
+                log_failed_delivery(name, event, error, attempt=attempt, retry_in=delay)
                 await consumer.queue.retry_later(delivery, error=repr(error), delay=delay)
             return
         await consumer.queue.handled(delivery)
