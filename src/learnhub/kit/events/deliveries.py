@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.db import Database, insert_ignore, utcnow
 from learnhub.kit.events.bus import DeadLetter
@@ -69,31 +70,42 @@ class DeliveryQueue:
             )
             return [Delivery(row.position, row.event_id, row.body, row.attempts) for row in rows]
 
-    async def next_attempt_at(self) -> datetime | None:
-        """When the earliest waiting delivery is due; None when nothing waits."""
+    async def finish(self, handled: Sequence[Delivery]) -> tuple[int, datetime | None]:
+        """Remove the deliveries that were handled, in one transaction, and return the
+        queue's :meth:`outlook` as it is then."""
+        if not handled:
+            return await self.outlook()
+        async with self.db.transaction() as session:
+            await session.execute(
+                delete(deliveries_table).where(
+                    deliveries_table.c.position.in_([delivery.position for delivery in handled])
+                )
+            )
+            return await self._outlook(session)
+
+    async def outlook(self) -> tuple[int, datetime | None]:
+        """How many deliveries wait to be handled (dead letters not counted), and when the
+        earliest of them is due (None when nothing waits)."""
         async with self.db.session() as session:
-            earliest: datetime | None = await session.scalar(
-                select(func.min(deliveries_table.c.next_attempt_at)).where(
+            return await self._outlook(session)
+
+    @staticmethod
+    async def _outlook(session: AsyncSession) -> tuple[int, datetime | None]:
+        row = (
+            await session.execute(
+                select(func.count(), func.min(deliveries_table.c.next_attempt_at)).where(
                     deliveries_table.c.dead_at.is_(None)
                 )
             )
-        return earliest
+        ).one()
+        count: int = row[0] or 0
+        earliest: datetime | None = row[1]
+        return count, earliest
 
     async def waiting(self) -> int:
         """How many deliveries wait to be handled (dead letters not counted)."""
-        async with self.db.session() as session:
-            count = await session.scalar(
-                select(func.count())
-                .select_from(deliveries_table)
-                .where(deliveries_table.c.dead_at.is_(None))
-            )
-        return count or 0
-
-    async def handled(self, delivery: Delivery) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
-                delete(deliveries_table).where(deliveries_table.c.position == delivery.position)
-            )
+        count, _ = await self.outlook()
+        return count
 
     async def retry_later(self, delivery: Delivery, *, error: str, delay: float) -> None:
         await self._failed(

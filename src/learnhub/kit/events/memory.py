@@ -16,6 +16,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from learnhub.kit.db import utcnow
 from learnhub.kit.events.bus import Subscription, log_failed_delivery, retry_delay
@@ -34,6 +35,11 @@ class _Consumer:
     queue: DeliveryQueue
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     worker: asyncio.Task[None] | None = None
+    # Publishes to this consumer so far, and how many of them its worker had seen when it
+    # last found its queue empty. Starting at one publish makes the first pass count, so
+    # what a previous process left in the queue is waited for too.
+    published: int = 1
+    settled: int = 0
 
 
 class InProcessBus:
@@ -81,19 +87,18 @@ class InProcessBus:
             wanted = [event for event in events if event.type in consumer.subscription.event_types]
             if wanted:
                 await consumer.queue.accept(wanted)
+                consumer.published += 1
                 consumer.wake.set()
 
     async def wait_idle(self, within: float = 10.0) -> None:
-        """Return once every queue is empty (dead letters aside): every event published so
-        far has been handled or dead-lettered."""
+        """Return once every worker has found its queue empty (dead letters aside) after the
+        last publish to it: every event published so far was handled or dead-lettered."""
         async with asyncio.timeout(within):
             while True:
                 self._progress.clear()
-                waiting = [await consumer.queue.waiting() for consumer in self._consumers.values()]
-                if not any(waiting):
+                if all(c.settled >= c.published for c in self._consumers.values()):
                     return
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._progress.wait(), 0.05)
+                await self._progress.wait()
 
     async def close(self) -> None:
         """Stop the workers; a delivery being handled stays queued and is handled again
@@ -111,15 +116,20 @@ class InProcessBus:
         while True:
             try:
                 consumer.wake.clear()
+                seen = consumer.published
                 due = await consumer.queue.due(limit=BATCH_SIZE)
-                for delivery in due:
-                    await self._deliver(consumer, delivery)
-                    self._progress.set()
-                CONSUMER_LAG.labels(name).set(await consumer.queue.waiting())
-                failures = 0
+                # Removed together after the batch: a stop before that only means the
+                # inbox skips them when they come again.
+                handled = [delivery for delivery in due if await self._deliver(consumer, delivery)]
+                waiting, next_at = await consumer.queue.finish(handled)
                 if len(due) == BATCH_SIZE:
                     continue
-                await self._sleep_until_due(consumer)
+                CONSUMER_LAG.labels(name).set(waiting)
+                failures = 0
+                if not waiting:
+                    consumer.settled = seen
+                    self._progress.set()
+                await self._sleep_until(consumer, next_at)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -129,16 +139,17 @@ class InProcessBus:
                 log.exception("the event queue of %s failed; retrying in %.1fs", name, delay)
                 await asyncio.sleep(delay)
 
-    async def _sleep_until_due(self, consumer: _Consumer) -> None:
+    async def _sleep_until(self, consumer: _Consumer, next_at: datetime | None) -> None:
         timeout = self.poll_interval
-        next_at = await consumer.queue.next_attempt_at()
         if next_at is not None:
             timeout = min(timeout, max(0.0, (next_at - utcnow()).total_seconds()))
         if timeout > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(consumer.wake.wait(), timeout)
 
-    async def _deliver(self, consumer: _Consumer, delivery: Delivery) -> None:
+    async def _deliver(self, consumer: _Consumer, delivery: Delivery) -> bool:
+        """Run the handler; True when it succeeded, else the delivery is rescheduled or
+        dead-lettered."""
         subscription = consumer.subscription
         name = subscription.consumer
         try:
@@ -146,7 +157,7 @@ class InProcessBus:
         except MalformedEvent as error:
             log.error("dead-lettering a malformed event for %s: %s", name, error)
             await consumer.queue.dead_letter(delivery, error=repr(error))
-            return
+            return False
         try:
             await subscription.handler(event)
         except asyncio.CancelledError:
@@ -160,5 +171,5 @@ class InProcessBus:
                 delay = retry_delay(attempt, base=self.retry_base, cap=self.retry_cap)
                 log_failed_delivery(name, event, error, attempt=attempt, retry_in=delay)
                 await consumer.queue.retry_later(delivery, error=repr(error), delay=delay)
-            return
-        await consumer.queue.handled(delivery)
+            return False
+        return True
