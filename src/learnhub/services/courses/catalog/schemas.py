@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from learnhub.kit.validation import one_line
+
 ItemKind = Literal["lesson", "quiz", "assignment"]
 Level = Literal["beginner", "intermediate", "advanced"]
 Visibility = Literal["draft", "published", "archived"]
@@ -15,15 +17,6 @@ EnrollmentPolicy = Literal["open", "approval", "invite"]
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
-
-
-def _one_line(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = " ".join(value.split())
-    if not value:
-        raise ValueError("must not be blank")
-    return value
 
 
 def _optional_text(value: str | None) -> str | None:
@@ -114,7 +107,7 @@ class CourseCreate(_CourseFields):
     title: str = Field(min_length=1, max_length=200)
     slug: str | None = Field(None, max_length=120, description="Made from the title when left out.")
 
-    _title = field_validator("title")(classmethod(lambda _cls, v: _one_line(v)))
+    _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
     _slug_format = field_validator("slug")(classmethod(lambda _cls, v: _slug(v)))
 
 
@@ -126,7 +119,7 @@ class CourseUpdate(_CourseFields):
     visibility: Visibility | None = None
     completion_rule: CompletionRule | None = None
 
-    _title = field_validator("title")(classmethod(lambda _cls, v: _one_line(v)))
+    _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
     _slug_format = field_validator("slug")(classmethod(lambda _cls, v: _slug(v)))
 
 
@@ -222,7 +215,7 @@ class SectionCreate(BaseModel):
 
     title: str = Field(min_length=1, max_length=200)
 
-    _title = field_validator("title")(classmethod(lambda _cls, v: _one_line(v)))
+    _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
 
 
 class SectionUpdate(SectionCreate):
@@ -251,7 +244,7 @@ class ItemCreate(_ItemFields):
     title: str = Field(min_length=1, max_length=200)
     required: bool = True
 
-    _title = field_validator("title")(classmethod(lambda _cls, v: _one_line(v)))
+    _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
 
 
 class ItemUpdate(_ItemFields):
@@ -260,7 +253,7 @@ class ItemUpdate(_ItemFields):
     title: str | None = Field(None, min_length=1, max_length=200)
     required: bool | None = None
 
-    _title = field_validator("title")(classmethod(lambda _cls, v: _one_line(v)))
+    _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
 
 
 class ItemRead(BaseModel):
