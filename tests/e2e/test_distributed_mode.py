@@ -355,6 +355,30 @@ def test_gateway_answers_problems_keeps_request_ids_and_every_service_is_ready(
         assert client.get("/").status_code == 200
 
 
+def test_the_gateway_takes_bodies_up_to_the_platform_limit(client: httpx.Client) -> None:
+    """nginx's limit is LEARNHUB_MAX_REQUEST_BYTES, as the all-in-one dispatcher's: the
+    largest upload reaches the service (which decides), one byte more is refused."""
+    from learnhub.kit.config import Settings
+
+    limit = Settings().max_request_bytes
+    reached = client.post(
+        "/api/v1/courses/import",
+        content=bytes(limit),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=60,
+    )
+    assert reached.status_code in {401, 422}, reached.text  # the courses service answered
+    refused = client.post(
+        "/api/v1/courses/import",
+        content=bytes(limit + 1),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=60,
+    )
+    assert refused.status_code == 413
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["title"] == "Content Too Large"
+
+
 def test_a_consumer_killed_mid_stream_loses_nothing(distributed: Distributed) -> None:
     """kill -9 the users process; an account registered meanwhile waits as an event in the
     durable RabbitMQ queue; a users process started again builds its profile."""

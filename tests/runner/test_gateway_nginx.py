@@ -17,9 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from learnhub.gateway.dispatch import TOO_LARGE_DETAIL, TOO_LARGE_TITLE
 from learnhub.gateway.nginx import Upstream, render_nginx_config
+from learnhub.kit.config import Settings
 from learnhub.runner.distributed import worker_account
 from learnhub.runner.registry import SERVICES
+from learnhub.services.courses.config import CoursesSettings
 from tests.conftest import free_port, nginx_path, port_open, require
 
 pytestmark = pytest.mark.nginx
@@ -77,7 +80,11 @@ class Gateway:
 
 @contextmanager
 def gateway(
-    tmp_path: Path, *, rate_limit: int = 1000, body_limit: str = "2m", down: str | None = None
+    tmp_path: Path,
+    *,
+    rate_limit: int = 1000,
+    max_body_bytes: int = 2 * 1024 * 1024,
+    down: str | None = None,
 ) -> Iterator[Gateway]:
     nginx = nginx_path()
     require("nginx", nginx is not None, "install nginx (apt-get install nginx)")
@@ -101,7 +108,7 @@ def gateway(
                 Upstream("web", ("/",), "127.0.0.1", web),
                 listen=f"127.0.0.1:{port}",
                 rate_limit=rate_limit,
-                body_limit=body_limit,
+                max_body_bytes=max_body_bytes,
                 runtime_dir=runtime_dir,
                 run_as_user=worker_account(runtime_dir),
                 worker_processes="1",
@@ -177,17 +184,41 @@ def test_large_bodies_go_through_temp_files_and_too_large_ones_are_refused(
 ) -> None:
     """Bodies bigger than nginx's buffer are written to its temp folder; started as root,
     the workers must be able to write there (they run as the data folder's owner)."""
-    with gateway(tmp_path, body_limit="2m") as gw, httpx.Client(base_url=gw.url) as client:
+    with gateway(tmp_path) as gw, httpx.Client(base_url=gw.url) as client:
         body = b"x" * 1_000_000
         response = client.post("/api/v1/auth/register", content=body)
         assert response.status_code == 200, response.text
         assert response.json()["received"] == len(body)
         assert "buffered to a temporary file" in (gw.runtime_dir / "error.log").read_text()
 
-        too_large = client.post("/api/v1/auth/register", content=b"x" * 3_000_000)
+        at_the_limit = client.post("/api/v1/auth/register", content=b"x" * 2 * 1024 * 1024)
+        assert at_the_limit.status_code == 200
+        too_large = client.post("/api/v1/auth/register", content=b"x" * (2 * 1024 * 1024 + 1))
         assert too_large.status_code == 413
         assert too_large.headers["content-type"] == "application/problem+json"
-        assert too_large.json()["status"] == 413
+        # The same problem as the all-in-one gateway's.
+        assert too_large.json() == {
+            "type": "about:blank",
+            "title": TOO_LARGE_TITLE,
+            "status": 413,
+            "detail": TOO_LARGE_DETAIL,
+        }
+
+
+def test_the_largest_upload_goes_through_with_the_default_limit(tmp_path: Path) -> None:
+    largest = CoursesSettings().max_upload_bytes
+    limit = Settings().max_request_bytes
+    with (
+        gateway(tmp_path, max_body_bytes=limit) as gw,
+        httpx.Client(base_url=gw.url, timeout=60) as client,
+    ):
+        response = client.post(
+            "/api/v1/courses/c/lessons/l/attachments",
+            files={"file": ("largest.bin", bytes(largest), "application/octet-stream")},
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["upstream"] == "courses"
+        assert response.json()["received"] > largest
 
 
 def test_rate_limit_per_address_answers_429_problems(tmp_path: Path) -> None:

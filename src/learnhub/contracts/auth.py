@@ -19,7 +19,7 @@ class UserRegistered(EventPayload):
     user_id: str
     email: EmailStr
     display_name: str
-    roles: list[Role] = Field(default_factory=lambda: ["learner"])
+    roles: list[Role] = Field(default_factory=lambda: list[Role](["learner"]))
     registered_at: datetime
 
 

@@ -8,13 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from learnhub.gateway.dispatch import TOO_LARGE_DETAIL, TOO_LARGE_TITLE
+
 # The same pattern the services accept (kit/http/middleware.py); anything else is replaced.
 REQUEST_ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$"
 
 # Errors nginx itself answers, as RFC 9457 problem documents like the services' own.
 _GATEWAY_PROBLEMS = {
     404: ("Not Found", "There is no API at this path."),
-    413: ("Content Too Large", "The request body is larger than the gateway accepts."),
+    413: (TOO_LARGE_TITLE, TOO_LARGE_DETAIL),
     429: ("Too Many Requests", "Too many requests from your address; slow down and retry."),
     502: ("Bad Gateway", "The service behind this path does not answer; retry shortly."),
     503: ("Service Unavailable", "The service behind this path is unavailable; retry shortly."),
@@ -57,7 +59,7 @@ def render_nginx_config(
     *,
     listen: str = "127.0.0.1:8000",
     rate_limit: int = 50,
-    body_limit: str = "10m",
+    max_body_bytes: int = 52 * 1024 * 1024,
     runtime_dir: Path | None = None,
     run_as_user: str | None = None,
     worker_processes: str = "auto",
@@ -86,7 +88,7 @@ def render_nginx_config(
         "tcp_nodelay on;",
         "keepalive_timeout 65;",
         "server_tokens off;",
-        f"client_max_body_size {body_limit};",
+        f"client_max_body_size {max_body_bytes};",
         f"limit_req_zone $binary_remote_addr zone=per_address:10m rate={rate_limit}r/s;",
         "limit_req_status 429;",
         "map $http_x_request_id $learnhub_request_id {",

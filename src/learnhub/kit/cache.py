@@ -7,7 +7,7 @@ Redis never see each other's entries.
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Protocol, cast
 
 import redis.asyncio as redis
 
@@ -131,8 +131,9 @@ class MemoryCache:
         if not isinstance(scores, dict):
             scores = {}
             self._values[self._key(key)] = (scores, None)
-        scores[member] = scores.get(member, 0.0) + amount
-        return scores[member]
+        score = float(scores.get(member, 0.0)) + amount
+        scores[member] = score
+        return score
 
     async def ztop(self, key: str, count: int) -> list[tuple[str, float]]:
         scores = self._live(key)
@@ -166,12 +167,15 @@ class RedisCache:
         return f"{self.namespace}:{key}"
 
     async def get(self, key: str) -> str | None:
-        return await self._client.get(self._key(key))
+        value = await self._client.get(self._key(key))
+        # The client decodes responses; its types still allow the raw bytes.
+        return value.decode() if isinstance(value, bytes) else value
 
     async def get_many(self, keys: list[str]) -> list[str | None]:
         if not keys:
             return []
-        return list(await self._client.mget([self._key(key) for key in keys]))
+        # decode_responses=True: every value comes back as text.
+        return cast(list[str | None], await self._client.mget([self._key(key) for key in keys]))
 
     async def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
         await self._client.set(
@@ -201,11 +205,14 @@ class RedisCache:
         return None if milliseconds < 0 else milliseconds / 1000
 
     async def zincrby(self, key: str, member: str, amount: float) -> float:
-        return float(await self._client.zincrby(self._key(key), amount, member))
+        score = await self._client.zincrby(self._key(key), amount, member)
+        return float(score or 0.0)
 
     async def ztop(self, key: str, count: int) -> list[tuple[str, float]]:
         rows = await self._client.zrevrange(self._key(key), 0, count - 1, withscores=True)
-        return [(member, float(score)) for member, score in rows]
+        # With scores, each row is a (member, score) pair; the client's types do not say so.
+        pairs = cast("list[tuple[str, float]]", rows)
+        return [(member, float(score)) for member, score in pairs]
 
     async def ping(self) -> None:
         try:

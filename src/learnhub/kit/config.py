@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105
 
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_BYTE_SIZE = re.compile(r"^(\d+)([kmg]?)$")
+_BYTE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 class InsecureConfiguration(ValueError):
@@ -137,7 +139,26 @@ class Settings(BaseSettings):
         50,
         description="Requests per second and client address that nginx lets through (burst: 4x).",
     )
-    gateway_body_limit: str = Field("10m", description="Largest request body nginx accepts.")
+    max_request_bytes: int = Field(
+        52 * 1024 * 1024,
+        description=(
+            "Largest request body the gateway accepts, in both modes (nginx's "
+            "`client_max_body_size` and the all-in-one dispatcher): bytes, or a number with "
+            "`k`, `m` or `g` (powers of 1024). Keep it above the largest upload "
+            "(`LEARNHUB_COURSES_MAX_UPLOAD_BYTES`) plus room for the form around the file."
+        ),
+    )
+
+    @field_validator("max_request_bytes", mode="before")
+    @classmethod
+    def _byte_size(cls, value: object) -> object:
+        if isinstance(value, str):
+            match = _BYTE_SIZE.match(value.strip().lower())
+            if not match:
+                raise ValueError("must be a number of bytes, optionally with k, m or g (52m)")
+            number, unit = match.groups()
+            return int(number) * _BYTE_UNITS[unit]
+        return value
 
     @field_validator("primary_color")
     @classmethod

@@ -23,7 +23,7 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import pool
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
@@ -70,7 +70,7 @@ class InlineCursor:
 
     def __init__(self, connection: InlineConnection) -> None:
         self._connection = connection
-        self._cursor = connection.driver_connection.cursor()
+        self._cursor: sqlite3.Cursor = connection.raw.cursor()
         self._rows: deque[Any] = deque()
 
     @property
@@ -145,12 +145,15 @@ class InlineCursor:
 class InlineConnection(AdaptedConnection):
     """A sqlite3 connection in autocommit mode whose transactions this class opens and ends."""
 
-    __slots__ = ("_holds_lock", "_lock_timeout", "_write_lock")
+    __slots__ = ("_holds_lock", "_lock_timeout", "_write_lock", "raw")
 
     def __init__(
         self, raw: sqlite3.Connection, *, write_lock: asyncio.Lock | None, lock_timeout: float
     ) -> None:
-        self._connection = raw
+        # SQLAlchemy reads the driver's connection from ``_connection``; ``raw`` is the same
+        # object, typed as what it is.
+        self._connection = cast(Any, raw)
+        self.raw = raw
         self._write_lock = write_lock
         self._holds_lock = False
         self._lock_timeout = lock_timeout
@@ -167,41 +170,41 @@ class InlineConnection(AdaptedConnection):
 
     def commit(self) -> None:
         try:
-            if self._connection.in_transaction:
-                self._connection.execute("COMMIT")
+            if self.raw.in_transaction:
+                self.raw.execute("COMMIT")
         finally:
             self._release()
 
     def rollback(self) -> None:
         try:
-            if self._connection.in_transaction:
-                self._connection.execute("ROLLBACK")
+            if self.raw.in_transaction:
+                self.raw.execute("ROLLBACK")
         finally:
             self._release()
 
     def close(self) -> None:
         try:
-            self._connection.close()
+            self.raw.close()
         finally:
             self._release()
 
     def create_function(self, *args: Any, **kwargs: Any) -> None:
-        self._connection.create_function(*args, **kwargs)
+        self.raw.create_function(*args, **kwargs)
 
     @property
     def isolation_level(self) -> str | None:
-        return self._connection.isolation_level
+        return self.raw.isolation_level
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
         # Transactions are opened by begin_write(); sqlite3's own implicit BEGIN stays off.
-        self._connection.isolation_level = None
+        self.raw.isolation_level = None
 
     # the write discipline
 
     def begin_write(self) -> None:
         """Take the write lock and open a transaction, unless this connection has one."""
-        if self._connection.in_transaction:
+        if self.raw.in_transaction:
             return
         if self._write_lock is not None and not self._holds_lock:
             try:
@@ -212,7 +215,7 @@ class InlineConnection(AdaptedConnection):
                 ) from error
             self._holds_lock = True
         try:
-            self.retry_while_busy(self._connection.execute, "BEGIN IMMEDIATE")
+            self.retry_while_busy(self.raw.execute, "BEGIN IMMEDIATE")
         except BaseException:
             self._release()
             raise
@@ -227,7 +230,7 @@ class InlineConnection(AdaptedConnection):
                 return run(*args)
             except sqlite3.OperationalError as error:
                 # Inside a transaction a busy error cannot clear by waiting: give it back.
-                if not _is_busy(error) or self._connection.in_transaction:
+                if not _is_busy(error) or self.raw.in_transaction:
                     raise
                 now = time.monotonic()
                 give_up_at = give_up_at or now + self._lock_timeout

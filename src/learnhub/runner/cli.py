@@ -567,32 +567,36 @@ def asyncapi() -> None:
 @click.option("--replay", is_flag=True, help="Send the dead letters back to the service's queue.")
 @click.option("--id", "event_ids", multiple=True, help="Only these event ids; repeat for several.")
 def dead_letters(service: str, replay: bool, event_ids: tuple[str, ...]) -> None:
-    """List (or replay) the events SERVICE failed to handle after every retry (RabbitMQ)."""
+    """List (or replay) the events SERVICE failed to handle after every retry: kept by
+    RabbitMQ, or, with the in-process bus, in the service's own database."""
     settings = load_settings()
-    if not settings.bus_url.startswith(("amqp://", "amqps://")):
-        raise click.ClickException(
-            "Dead letters are kept by RabbitMQ, and LEARNHUB_BUS_URL is the in-process bus "
-            "(which only logs them): set LEARNHUB_BUS_URL=amqp://user:password@host:5672/."
-        )
-    from learnhub.kit.events.rabbitmq import list_dead_letters, replay_dead_letters
-    from learnhub.runner.preflight import quiet_connection_logs, reason_of, safe_url
+    wanted = set(event_ids) or None
+    if settings.bus_url.startswith(("amqp://", "amqps://")):
+        from learnhub.kit.events.rabbitmq import list_dead_letters, replay_dead_letters
+        from learnhub.runner.preflight import quiet_connection_logs, reason_of, safe_url
 
-    try:
-        with quiet_connection_logs():
-            if replay:
-                count = run_async(
-                    replay_dead_letters(settings.bus_url, service, event_ids=set(event_ids) or None)
-                )
-                click.echo(f"replayed {count} event(s) to {service}")
-                return
-            messages = run_async(list_dead_letters(settings.bus_url, service))
-    except OSError as error:
-        raise PreflightError(
-            f"Cannot reach RabbitMQ at {safe_url(settings.bus_url)} ({reason_of(error)}): start "
-            "it or set LEARNHUB_BUS_URL."
-        ) from error
-    if event_ids:
-        messages = [message for message in messages if message.event_id in event_ids]
+        try:
+            with quiet_connection_logs():
+                if replay:
+                    count = run_async(
+                        replay_dead_letters(settings.bus_url, service, event_ids=wanted)
+                    )
+                else:
+                    messages = run_async(list_dead_letters(settings.bus_url, service))
+        except OSError as error:
+            raise PreflightError(
+                f"Cannot reach RabbitMQ at {safe_url(settings.bus_url)} ({reason_of(error)}): "
+                "start it or set LEARNHUB_BUS_URL."
+            ) from error
+    elif replay:
+        count = run_async(_in_process_dead_letters(settings, service, replay=True, wanted=wanted))
+    else:
+        messages = run_async(_in_process_dead_letters(settings, service, replay=False))
+    if replay:
+        click.echo(f"replayed {count} event(s) to {service}")
+        return
+    if wanted:
+        messages = [message for message in messages if message.event_id in wanted]
     if not messages:
         click.echo(f"no dead letters for {service}")
     for message in messages:
@@ -600,6 +604,30 @@ def dead_letters(service: str, replay: bool, event_ids: tuple[str, ...]) -> None
             f"{message.event_id}  {message.event_type}  attempts={message.attempts}  "
             f"failed_at={message.failed_at}  error={message.error}"
         )
+
+
+async def _in_process_dead_letters(
+    settings: Settings, service: str, *, replay: bool, wanted: set[str] | None = None
+) -> Any:
+    """The dead letters the in-process bus kept in SERVICE's database, or how many of them
+    were put back in its queue (a running platform picks them up within a second)."""
+    from learnhub.kit.db import Database
+    from learnhub.kit.events.deliveries import DeliveryQueue
+    from learnhub.kit.migrations import current_revision
+    from learnhub.runner.preflight import check_database
+
+    url = settings.database_url_for(service)
+    if url.startswith("sqlite") and not (settings.data_dir / f"{service}.db").exists():
+        return 0 if replay else []
+    await check_database(settings, [get_service(service)], migrate=False)
+    db = Database(url, service=service)
+    try:
+        if await current_revision(db) is None:
+            return 0 if replay else []
+        queue = DeliveryQueue(db)
+        return await queue.replay(event_ids=wanted) if replay else await queue.dead_letters()
+    finally:
+        await db.dispose()
 
 
 @main.command("demo-accounts", hidden=True)

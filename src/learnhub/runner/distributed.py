@@ -96,7 +96,7 @@ def nginx_config(
         upstream("web", ("/",), web_port),
         listen=listen,
         rate_limit=settings.gateway_rate_limit,
-        body_limit=settings.gateway_body_limit,
+        max_body_bytes=settings.max_request_bytes,
         runtime_dir=runtime_dir,
         run_as_user=run_as_user,
         worker_processes="2" if runtime_dir is not None else "auto",

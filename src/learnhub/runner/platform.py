@@ -174,7 +174,7 @@ def ops_app(runtimes: list[ServiceRuntime]) -> FastAPI:
 def build_all_in_one(settings: Settings, *, with_web: bool = True) -> tuple[Platform, Dispatcher]:
     """Every service and the web UI in one ASGI app, on the configured backends (by default
     SQLite files, the in-process bus and the in-memory cache)."""
-    dispatcher = Dispatcher()
+    dispatcher = Dispatcher(max_body_bytes=settings.max_request_bytes)
     internal = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=dispatcher), base_url=INTERNAL_BASE_URL
     )

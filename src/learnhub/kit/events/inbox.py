@@ -6,15 +6,15 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.contracts import EventPayload
-from learnhub.kit.db import Database, utcnow
+from learnhub.kit.db import Database, insert_ignore, utcnow
 from learnhub.kit.events.bus import DeliveryHandler, Subscription
 from learnhub.kit.events.envelope import CloudEvent
-from learnhub.kit.events.outbox import inbox_table
+from learnhub.kit.events.tables import inbox_table
 from learnhub.kit.observability import EVENTS_HANDLED, continue_trace
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 EventHandler = Callable[[AsyncSession, Any], Awaitable[None]]
 """A service's reaction to one event: ``async def handler(session, payload)``. It never
 commits; the inbox does, together with the event id."""
+
+
+class _HandledConcurrently(Exception):
+    """Another delivery of the same event committed its inbox row first: undo this one."""
 
 
 def inbox_delivery(db: Database, handlers: Mapping[str, EventHandler]) -> DeliveryHandler:
@@ -44,13 +48,19 @@ def inbox_delivery(db: Database, handlers: Mapping[str, EventHandler]) -> Delive
                         log.info("skipping %s already handled", event.type, extra=extra)
                         return
                     await handler(session, payload)
-                    await session.execute(
-                        insert(inbox_table).values(
-                            event_id=event.id, type=event.type, processed_at=utcnow()
-                        )
+                    # On PostgreSQL a concurrent delivery's uncommitted row makes this wait
+                    # for it, then insert nothing if it committed.
+                    recorded = await insert_ignore(
+                        session,
+                        inbox_table,
+                        {"event_id": event.id, "type": event.type, "processed_at": utcnow()},
                     )
-            except IntegrityError:
-                if not await _already_processed(db, event.id):
+                    if not recorded:
+                        raise _HandledConcurrently
+            except (_HandledConcurrently, IntegrityError) as error:
+                # A concurrent delivery's effects may also collide with this one's before
+                # the inbox row does; either way, it is a duplicate only if that one won.
+                if isinstance(error, IntegrityError) and not await _already_processed(db, event.id):
                     raise
                 EVENTS_HANDLED.labels(db.service, event.type, "duplicate").inc()
                 log.info("skipping %s handled concurrently", event.type, extra=extra)
@@ -78,4 +88,5 @@ def subscription_for(db: Database, handlers: Mapping[str, EventHandler]) -> Subs
         consumer=db.service,
         event_types=frozenset(handlers),
         handler=inbox_delivery(db, handlers),
+        database=db,
     )

@@ -14,7 +14,8 @@ from learnhub.kit.runtime import ServiceRuntime
 
 
 async def get_runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -46,7 +47,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 async def get_cache(request: Request) -> Cache:
-    return request.app.state.runtime.cache
+    cache: Cache = request.app.state.runtime.cache
+    return cache
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]

@@ -135,7 +135,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        detail = error.detail if isinstance(error.detail, str) else None
+        detail: str | None = error.detail if isinstance(error.detail, str) else None
         if detail == HTTPStatus(error.status_code).phrase:
             detail = None
         if error.status_code == 404 and detail is None:

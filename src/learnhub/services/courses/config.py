@@ -27,7 +27,21 @@ class CoursesSettings(BaseSettings):
     s3_region: str = Field("us-east-1", description="Region of the S3 store.")
     s3_access_key_id: str | None = Field(None, description="Access key of the S3 store.")
     s3_secret_access_key: SecretStr | None = Field(None, description="Secret key of the S3 store.")
-    max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest file a user may upload.")
+    max_upload_bytes: int = Field(
+        50 * 1024 * 1024,
+        description="Largest file a user may upload (a course archive to import included).",
+    )
+    archive_max_total_bytes: int = Field(
+        1024 * 1024 * 1024,
+        description="Largest total an imported course archive may unpack to (all its files).",
+    )
+    archive_max_ratio: float = Field(
+        100.0,
+        description=(
+            "Largest ratio of an imported archive's unpacked size to its own size; real "
+            "courses stay far below, zip bombs far above."
+        ),
+    )
     page_size: int = Field(20, description="Default page size of lists.")
     max_page_size: int = Field(100, description="Largest page a client may ask for.")
     read_cache_ttl: int = Field(

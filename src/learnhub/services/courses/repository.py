@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.kit.db import insert_ignore
 from learnhub.services.courses.models import Course, Enrollment, Item, Person, Section
 
 
@@ -66,6 +69,30 @@ async def list_items_of_courses(session: AsyncSession, course_ids: list[str]) ->
 
 async def get_person(session: AsyncSession, user_id: str) -> Person | None:
     return await session.get(Person, user_id)
+
+
+async def add_person(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    email: str | None,
+    display_name: str,
+    updated_at: datetime,
+) -> bool:
+    """Insert a person unless one with this id exists; True when inserted."""
+    return bool(
+        await insert_ignore(
+            session,
+            Person,
+            {
+                "id": user_id,
+                "email": email,
+                "display_name": display_name,
+                "updated_at": updated_at,
+            },
+            conflict_columns=["id"],
+        )
+    )
 
 
 async def get_person_by_email(session: AsyncSession, email: str) -> Person | None:

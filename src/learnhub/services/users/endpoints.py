@@ -43,7 +43,7 @@ async def update_my_profile(
     "/api/v1/users", response_model=Page[ProfileRead], responses=problem_responses(400, 401, 403)
 )
 async def list_users(
-    admin: AdminPrincipal,
+    _admin: AdminPrincipal,
     session: SessionDep,
     settings: UsersSettingsDep,
     q: Annotated[

@@ -6,6 +6,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
+from fastapi.responses import StreamingResponse
 
 from learnhub.kit.auth import CurrentPrincipal, OptionalPrincipal, Principal, require_role
 from learnhub.kit.http.deps import SessionDep
@@ -134,7 +135,7 @@ async def read_course_by_slug(
 )
 async def create_course(body: CourseCreate, author: Author, session: SessionDep) -> CourseRead:
     """Create a draft course (platform instructors and administrators)."""
-    return await service.read_course(session, await service.create_course(session, author, body))
+    return service.read_course(await service.create_course(session, author, body))
 
 
 @router.post(
@@ -152,10 +153,13 @@ async def import_course(
 ) -> CourseRead:
     """Make a new draft course from an exported archive (platform instructors and admins)."""
     data = await _read_upload(file, settings.max_upload_bytes)
-    course = await archive.import_course(
-        session, store, author, data, max_bytes=settings.max_upload_bytes
+    limits = archive.ArchiveLimits(
+        max_file_bytes=settings.max_upload_bytes,
+        max_total_bytes=settings.archive_max_total_bytes,
+        max_ratio=settings.archive_max_ratio,
     )
-    return await service.read_course(session, course)
+    course = await archive.import_course(session, store, author, data, limits=limits)
+    return service.read_course(course)
 
 
 @router.get(
@@ -182,8 +186,8 @@ async def update_course(
     body: CourseUpdate, access: EditableCourse, session: SessionDep
 ) -> CourseRead:
     """Change a course's fields, visibility or completion rule (its instructors and admins)."""
-    course = await service.update_course(session, access.course, body)
-    return await service.read_course(session, course)
+    course = await service.update_course(session, access, body)
+    return service.read_course(course)
 
 
 @router.delete(
@@ -211,9 +215,9 @@ async def export_course(
     access: EditableCourse, session: SessionDep, store: ObjectStoreDep
 ) -> Response:
     """The course as a zip archive to import elsewhere (its instructors and admins)."""
-    data = await archive.export_course(session, store, access.course)
-    return Response(
-        data,
+    spool = await archive.export_course(session, store, access.course)
+    return StreamingResponse(
+        archive.file_chunks(spool),
         media_type="application/zip",
         headers={
             "Content-Disposition": f'attachment; filename="{access.course.slug}.zip"',

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset
+from learnhub.kit.db import add_if_absent
+from learnhub.kit.http.pagination import after_keyset
 from learnhub.services.courses.models import Enrollment, Person
 
 
@@ -22,13 +22,7 @@ async def get_enrollment(
 async def add_enrollment(session: AsyncSession, enrollment: Enrollment) -> bool:
     """Insert a membership; False when the person already has one in the course (a
     concurrent request may have created it a moment ago)."""
-    try:
-        async with session.begin_nested():
-            session.add(enrollment)
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return await add_if_absent(session, enrollment, conflict_columns=["course_id", "user_id"])
 
 
 async def get_memberships(

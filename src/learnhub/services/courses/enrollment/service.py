@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learnhub.contracts.courses import EnrollmentCreated, EnrollmentRemoved
 from learnhub.kit.db import utcnow
 from learnhub.kit.events import record_event
-from learnhub.kit.http.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from learnhub.kit.http.pagination import Page, decode_keyset, page_of
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import COURSE_ROLES, CourseAccess
 from learnhub.services.courses.enrollment import repository
@@ -363,31 +363,21 @@ async def list_members(
     cursor: str | None,
     limit: int,
 ) -> Page[MemberRead]:
-    after: tuple[datetime, str] | None = None
-    if cursor:
-        created_at, enrollment_id = decode_cursor(cursor, length=2)
-        try:
-            after = (datetime.fromisoformat(created_at), str(enrollment_id))
-        except (TypeError, ValueError) as error:
-            raise InvalidCursor("The cursor is not one this API gave out.") from error
-        if after[0].tzinfo is None:
-            raise InvalidCursor("The cursor is not one this API gave out.")
     rows = await repository.list_members(
-        session, course.id, status=status, role=role, after=after, limit=limit + 1
+        session,
+        course.id,
+        status=status,
+        role=role,
+        after=decode_keyset(cursor, datetime, str),
+        limit=limit + 1,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1][0]
-        next_cursor = encode_cursor([last.created_at.isoformat(), last.id])
-    return Page[MemberRead](
-        items=[
-            MemberRead(
-                **EnrollmentRead.model_validate(enrollment).model_dump(),
-                display_name=person.display_name if person else None,
-                email=person.email if person else None,
-            )
-            for enrollment, person in rows
-        ],
-        next_cursor=next_cursor,
+    return page_of(
+        rows,
+        limit=limit,
+        keyset=lambda row: (row[0].created_at, row[0].id),
+        item=lambda row: MemberRead(
+            **EnrollmentRead.model_validate(row[0]).model_dump(),
+            display_name=row[1].display_name if row[1] else None,
+            email=row[1].email if row[1] else None,
+        ),
     )
