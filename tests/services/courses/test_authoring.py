@@ -172,7 +172,12 @@ async def test_invalid_course_fields_are_422_with_field_errors(embedded: Stack) 
     assert patched.status_code == 422
     assert patched.headers["content-type"] == PROBLEM
     assert patched.json()["errors"] == [
-        {"field": "ends_at", "pointer": "#/ends_at", "detail": "must be after starts_at"}
+        {
+            "field": "ends_at",
+            "pointer": "#/ends_at",
+            "detail": "must be after starts_at",
+            "code": "value_error",
+        }
     ]
     naive = await embedded.client.patch(
         f"/api/v1/courses/{course['id']}", json={"ends_at": "2030-03-01T00:00:00"}, headers=headers
