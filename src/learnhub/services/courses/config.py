@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class CoursesSettings(BaseSettings):
-    """File storage, upload limits, paging and the progress cache."""
+    """File storage, upload limits, paging, the progress cache and background work."""
 
     model_config = SettingsConfigDict(env_prefix="LEARNHUB_COURSES_", extra="ignore")
 
@@ -32,4 +32,11 @@ class CoursesSettings(BaseSettings):
     max_page_size: int = Field(100, description="Largest page a client may ask for.")
     progress_cache_ttl: int = Field(
         3600, description="Seconds a learner's cached progress is kept."
+    )
+    overdue_attempts_interval_seconds: float = Field(
+        60,
+        description=(
+            "How often quiz attempts whose time is up are closed and graded in the "
+            "background (they are also closed by the learner's next action); 0 turns it off."
+        ),
     )
