@@ -91,7 +91,7 @@ async def test_instructor_creates_a_draft_course_and_becomes_its_instructor(
     assert course["completion_rule"] == {"required_items": True, "passing_quiz_ids": []}
     assert course["published_at"] is None
     detail = (await stack.client.get(f"/api/v1/courses/{course['id']}", headers=headers)).json()
-    assert detail["viewer"] == {"role": "instructor", "status": "active"}
+    assert (detail["viewer"]["role"], detail["viewer"]["status"]) == ("instructor", "active")
     assert detail["sections"] == []
     assert detail["item_counts"] == {"lesson": 0, "quiz": 0, "assignment": 0}
     assert [(kind, data["slug"]) for kind, data in await courses_outbox(stack)] == [
@@ -172,12 +172,7 @@ async def test_invalid_course_fields_are_422_with_field_errors(embedded: Stack) 
     assert patched.status_code == 422
     assert patched.headers["content-type"] == PROBLEM
     assert patched.json()["errors"] == [
-        {
-            "field": "ends_at",
-            "pointer": "#/ends_at",
-            "detail": "must be after starts_at",
-            "code": "value_error",
-        }
+        {"field": "ends_at", "pointer": "#/ends_at", "detail": "must be after starts_at"}
     ]
     naive = await embedded.client.patch(
         f"/api/v1/courses/{course['id']}", json={"ends_at": "2030-03-01T00:00:00"}, headers=headers
