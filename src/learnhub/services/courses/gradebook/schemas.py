@@ -71,10 +71,16 @@ class LearnerGrades(BaseModel):
 
 
 class Gradebook(BaseModel):
+    """One page of the gradebook: every column, and a page of learners by name."""
+
     course_id: str
     columns: list[GradeColumn]
     category_weights: dict[str, float]
     learners: list[LearnerGrades]
+    learner_count: int = Field(description="Active learners in the course, on every page.")
+    next_cursor: str | None = Field(
+        description="Cursor of the next page of learners; null on the last page."
+    )
 
 
 class MyGrade(BaseModel):
