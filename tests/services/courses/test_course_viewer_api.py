@@ -59,6 +59,7 @@ async def test_the_viewer_block_agrees_with_joining(stack: Stack) -> None:
         "enrollment_id": None,
         "can_edit": False,
         "is_staff": False,
+        "is_learner": False,
         "can_grade": False,
         "can_study": False,
         "can_enroll": False,

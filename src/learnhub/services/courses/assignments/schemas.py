@@ -159,7 +159,7 @@ class AssignmentUpdate(BaseModel):
             if not _FILE_TYPE.match(entry):
                 raise PydanticCustomError(
                     "not_a_file_extension",
-                    "{entry!r} is not a file name extension like .pdf",
+                    "'{entry}' is not a file name extension like .pdf",
                     {"entry": entry},
                 )
             if entry not in cleaned:

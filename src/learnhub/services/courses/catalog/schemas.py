@@ -210,6 +210,7 @@ class Viewer(BaseModel):
     enrollment_id: str | None = Field(description="Their membership, to leave the course with.")
     can_edit: bool = Field(description="Change the course, its content and its staff.")
     is_staff: bool = Field(description="See every learner's work, grade, enroll people.")
+    is_learner: bool = Field(description="An active learner: their progress and grades count.")
     can_grade: bool = Field(description="Grade work and see the gradebook.")
     can_study: bool = Field(description="Open the lessons, quizzes and assignments.")
     can_enroll: bool = Field(description="Joining now would be accepted.")

@@ -292,6 +292,7 @@ def viewer(access: CourseAccess) -> Viewer:
         enrollment_id=membership.id if membership else None,
         can_edit=access.can_edit,
         is_staff=access.is_staff,
+        is_learner=access.is_learner,
         can_grade=access.is_staff,
         can_study=access.is_staff or access.is_learner,
         can_enroll=refusal is None,
