@@ -39,6 +39,11 @@ def request_gettext(request: Request) -> Callable[[str], str]:
     return web_state(request).translations[request_locale(request)].gettext
 
 
+def request_ngettext(request: Request) -> Callable[[str, str, int], str]:
+    """``ngettext`` in the request's language: the plural form that fits the count."""
+    return web_state(request).translations[request_locale(request)].ngettext
+
+
 def signed_in_session(request: Request) -> WebSession:
     """The session of a signed-in user; anyone else is sent to log in first."""
     session = request_session(request)
@@ -70,6 +75,7 @@ Web = Annotated[WebState, Depends(web_state)]
 Session = Annotated[WebSession, Depends(request_session)]
 SignedInSession = Annotated[WebSession, Depends(signed_in_session)]
 Gettext = Annotated[Callable[[str], str], Depends(request_gettext)]
+Ngettext = Annotated[Callable[[str, str, int], str], Depends(request_ngettext)]
 Locale = Annotated[str, Depends(request_locale)]
 
 
