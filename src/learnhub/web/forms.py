@@ -13,7 +13,6 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from learnhub.web.api import ApiProblem
 
@@ -22,8 +21,6 @@ Gettext = Callable[[str], str]
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 DISPLAY_NAME_MAX_LENGTH = 100
-BIO_MAX_LENGTH = 2000
-AVATAR_URL_MAX_LENGTH = 2000
 EMAIL_MAX_LENGTH = 254
 
 # Deliberately loose: the API has the real validator; this only catches typing slips.
@@ -93,36 +90,6 @@ def check_display_name(errors: FormErrors, field: str, value: str, _: Gettext) -
             field,
             _("Name must be %(count)d characters or fewer") % {"count": DISPLAY_NAME_MAX_LENGTH},
         )
-
-
-def check_bio(errors: FormErrors, field: str, value: str, _: Gettext) -> None:
-    """A bio is not too long (it may be empty)."""
-    if len(value) > BIO_MAX_LENGTH:
-        errors.add(
-            field,
-            _("Bio must be %(count)d characters or fewer") % {"count": BIO_MAX_LENGTH},
-        )
-
-
-def check_avatar_url(errors: FormErrors, field: str, value: str, _: Gettext) -> None:
-    """An avatar address, when given, is a web address."""
-    if not value:
-        return
-    parts = urlsplit(value)
-    if (
-        len(value) > AVATAR_URL_MAX_LENGTH
-        or parts.scheme not in ("http", "https")
-        or not (parts.netloc)
-    ):
-        errors.add(field, _("Enter a web address that starts with https://"))
-
-
-def check_choice(
-    errors: FormErrors, field: str, value: str, choices: Mapping[str, object], message: str
-) -> None:
-    """A select's value is one of its options (a hand-crafted request may send anything)."""
-    if value not in choices:
-        errors.add(field, message)
 
 
 def add_api_field_errors(
