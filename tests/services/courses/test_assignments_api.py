@@ -101,10 +101,13 @@ async def test_staff_configure_an_assignment_and_learners_read_it(stack: Stack) 
 
 
 async def test_who_may_read_and_change_an_assignment(stack: Stack) -> None:
-    course = await assignment_course(stack, instructions="Original")
+    course = await assignment_course(
+        stack, instructions="Original", rubric=[{"title": "All", "points": 10}]
+    )
     _, stranger = await stack.signed_up("stranger@example.com")
     before = (await stack.client.get(course.url, headers=course.staff)).json()
     criterion = {"title": "Sneaky", "points": 1}
+    existing = f"{course.url}/rubric/{before['rubric'][0]['id']}"
 
     assert problem_of(await stack.client.get(course.url, headers=stranger)) == (
         403,
@@ -115,6 +118,8 @@ async def test_who_may_read_and_change_an_assignment(stack: Stack) -> None:
         for response in (
             await stack.client.patch(course.url, json={"instructions": "Hacked"}, headers=headers),
             await stack.client.post(f"{course.url}/rubric", json=criterion, headers=headers),
+            await stack.client.patch(existing, json={"points": 1}, headers=headers),
+            await stack.client.delete(existing, headers=headers),
         ):
             assert problem_of(response) == (403, "/problems/not-course-staff")
     missing = await stack.client.get(
