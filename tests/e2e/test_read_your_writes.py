@@ -74,14 +74,16 @@ async def test_membership_progress_and_dashboard_follow_the_learner(stack: Stack
     course, _staff, items = await published_course_with_items(stack, kinds=("lesson", "lesson"))
     url = f"/api/v1/courses/{course['id']}"
     _, headers = await learner(stack, "lea@example.org")
-    assert (await stack.client.get(url, headers=headers)).json()["viewer"] is None
+    outsider = (await stack.client.get(url, headers=headers)).json()["viewer"]
+    assert (outsider["role"], outsider["can_enroll"]) == (None, True)
     assert (await stack.client.get(f"{url}/progress/me", headers=headers)).status_code == 403
     assert (await stack.client.get("/api/v1/me/courses", headers=headers)).json() == []
     # when: they enroll
     joined = await stack.client.post(f"{url}/enrollments", headers=headers)
     assert joined.status_code == 201
     # then: membership, progress and dashboard show it
-    assert (await stack.client.get(url, headers=headers)).json()["viewer"]["role"] == "learner"
+    member = (await stack.client.get(url, headers=headers)).json()["viewer"]
+    assert (member["role"], member["can_enroll"], member["can_study"]) == ("learner", False, True)
     assert (await stack.client.get(url)).json()["learner_count"] == 1
     assert (await stack.client.get(f"{url}/progress/me", headers=headers)).json()["percent"] == 0
     [entry] = (await stack.client.get("/api/v1/me/courses", headers=headers)).json()

@@ -83,6 +83,8 @@ def gateway(
     tmp_path: Path,
     *,
     rate_limit: int = 1000,
+    anonymous_rate_limit: int = 1000,
+    address_rate_limit: int = 10000,
     max_body_bytes: int = 2 * 1024 * 1024,
     down: str | None = None,
 ) -> Iterator[Gateway]:
@@ -108,6 +110,8 @@ def gateway(
                 Upstream("web", ("/",), "127.0.0.1", web),
                 listen=f"127.0.0.1:{port}",
                 rate_limit=rate_limit,
+                anonymous_rate_limit=anonymous_rate_limit,
+                address_rate_limit=address_rate_limit,
                 max_body_bytes=max_body_bytes,
                 runtime_dir=runtime_dir,
                 run_as_user=worker_account(runtime_dir),
@@ -221,8 +225,11 @@ def test_the_largest_upload_goes_through_with_the_default_limit(tmp_path: Path) 
         assert response.json()["received"] > largest
 
 
-def test_rate_limit_per_address_answers_429_problems(tmp_path: Path) -> None:
-    with gateway(tmp_path, rate_limit=1) as gw, httpx.Client(base_url=gw.url) as client:
+def test_anonymous_traffic_is_limited_per_address_with_429_problems(tmp_path: Path) -> None:
+    with (
+        gateway(tmp_path, anonymous_rate_limit=1) as gw,
+        httpx.Client(base_url=gw.url) as client,
+    ):
         statuses = [client.get("/api/v1/users/me").status_code for _ in range(12)]
         assert statuses[0] == 200
         assert 429 in statuses
@@ -239,3 +246,42 @@ def test_a_service_that_does_not_answer_is_a_502_problem(tmp_path: Path) -> None
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["title"] == "Bad Gateway"
         assert client.get("/api/v1/auth/login").status_code == 200
+
+
+def test_signed_in_traffic_is_limited_per_person_not_per_address(tmp_path: Path) -> None:
+    # given: one person's limit is 1 request/s (burst 4), and 300 people share one address
+    with (
+        gateway(tmp_path, rate_limit=1, anonymous_rate_limit=1) as gw,
+        httpx.Client(base_url=gw.url) as client,
+    ):
+        # when: each of a classroom's learners makes a few requests at once
+        classroom = [
+            client.get("/api/v1/users/me", headers={"Authorization": f"Bearer learner-{n}"})
+            for n in range(300)
+            for _ in range(2)
+        ]
+        # then: nobody is stopped
+        assert {response.status_code for response in classroom} == {200}
+        # when: one of them hammers the API
+        hammering = [
+            client.get("/api/v1/users/me", headers={"Authorization": "Bearer learner-7"})
+            for _ in range(10)
+        ]
+        # then: only they are stopped; a classmate with a web session goes on
+        assert 429 in {response.status_code for response in hammering}
+        page = client.get("/courses", headers={"Cookie": "lh_session=classmate"})
+        assert page.status_code == 200
+        other = client.get("/api/v1/users/me", headers={"Authorization": "Bearer learner-8"})
+        assert other.status_code == 200
+
+
+def test_every_address_has_a_ceiling_whatever_credentials_it_sends(tmp_path: Path) -> None:
+    with (
+        gateway(tmp_path, rate_limit=1000, address_rate_limit=1) as gw,
+        httpx.Client(base_url=gw.url) as client,
+    ):
+        statuses = [
+            client.get("/api/v1/users/me", headers={"Authorization": f"Bearer made-up-{n}"})
+            for n in range(12)
+        ]
+        assert 429 in {response.status_code for response in statuses}

@@ -19,6 +19,9 @@ DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa:
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _BYTE_SIZE = re.compile(r"^(\d+)([kmg]?)$")
 _BYTE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+# An origin a Content-Security-Policy may name: a scheme and a host (a leading `*.` allowed),
+# nothing that could end the directive or start another.
+_CSP_ORIGIN = re.compile(r"^https?://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:[0-9]{1,5})?$")
 
 
 class InsecureConfiguration(ValueError):
@@ -135,9 +138,43 @@ class Settings(BaseSettings):
     default_locale: Literal["en", "pt"] = Field(
         "en", description="Language of the UI when the user has none."
     )
+    web_frame_hosts: list[str] = Field(
+        default_factory=lambda: ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        description=(
+            "Origins the lesson player may embed in a frame (the web UI's CSP `frame-src`), as a "
+            "JSON list. Keep the players the courses service turns video links into."
+        ),
+    )
+    web_img_hosts: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Origins images may load from besides the platform itself and `data:` (the web "
+            "UI's CSP `img-src`): pictures in lessons, course covers, avatars; as a JSON list "
+            '(`["https://images.example.org"]`). The logo\'s origin is allowed on its own.'
+        ),
+    )
     gateway_rate_limit: int = Field(
         50,
-        description="Requests per second and client address that nginx lets through (burst: 4x).",
+        ge=1,
+        description=(
+            "Requests per second nginx lets through per signed-in user (per bearer token or "
+            "web session; burst: 4x)."
+        ),
+    )
+    gateway_anonymous_rate_limit: int = Field(
+        200,
+        ge=1,
+        description="Requests per second nginx lets through per client address for anonymous "
+        "traffic (burst: 4x).",
+    )
+    gateway_address_rate_limit: int = Field(
+        2000,
+        ge=1,
+        description=(
+            "Requests per second nginx lets through per client address, whoever sends them "
+            "(burst: 2x): far above one person's limit, so a classroom behind one school "
+            "address is not stopped."
+        ),
     )
     max_request_bytes: int = Field(
         52 * 1024 * 1024,
@@ -166,6 +203,15 @@ class Settings(BaseSettings):
         if not _HEX_COLOUR.match(value):
             raise ValueError("must be a colour like #1d4ed8")
         return value.lower()
+
+    @field_validator("web_frame_hosts", "web_img_hosts")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        origins = [origin.strip().lower().rstrip("/") for origin in value]
+        for origin in origins:
+            if not _CSP_ORIGIN.match(origin):
+                raise ValueError(f"{origin!r} is not an origin like https://media.example.org")
+        return origins
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

@@ -288,7 +288,22 @@ async def insert_ignore(
     )
     # An INSERT's result is a CursorResult; the session's types only say Result.
     result = cast(CursorResult[Any], await session.execute(statement))
-    return max(result.rowcount, 0)
+    inserted = max(result.rowcount, 0)
+    if inserted:
+        table_name = table.name if isinstance(table, Table) else table.__tablename__
+        note_rows_written(session, str(table_name), rows)
+    return inserted
+
+
+ROWS_WRITTEN = "learnhub.rows_written"
+
+
+def note_rows_written(
+    session: AsyncSession, table_name: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Record rows a statement wrote past the ORM's unit of work (which sees only objects it
+    flushes), for those who watch a session's writes: the read cache's invalidation."""
+    session.sync_session.info.setdefault(ROWS_WRITTEN, []).extend((table_name, row) for row in rows)
 
 
 async def add_if_absent(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import event
@@ -28,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from learnhub.kit.cache import Cache
-from learnhub.kit.db import on_commit
+from learnhub.kit.db import ROWS_WRITTEN, on_commit
 
 _NO_STAMP = "-"
 _SEPARATOR = "|"
@@ -107,22 +108,35 @@ StampsOfRow = Callable[[Any], Iterable[str]]
 
 
 def renew_stamps_of_flushed_rows(service: str, stamps_of: Mapping[str, StampsOfRow]) -> None:
-    """Have every row a session of ``service`` inserts, changes or deletes through the ORM
-    renew its entities' stamps once the transaction commits.
+    """Have every row a session of ``service`` inserts, changes or deletes renew its
+    entities' stamps once the transaction commits.
 
     ``stamps_of`` maps a table name to the stamps a row of it feeds (every table a cached
-    view of the service is built from). A write made with a bulk statement, which the ORM
-    does not see, renews its stamps itself with :func:`restamp_after_commit`.
+    view of the service is built from). Rows the ORM flushes are seen by themselves, and so
+    are rows inserted with ``kit.db.insert_ignore``; a write made with another bulk
+    statement renews its stamps itself with :func:`restamp_after_commit`.
     """
 
-    @event.listens_for(Session, "after_flush")
-    def renew(session: Session, _context: Any) -> None:
-        if session.info.get("service") != service or "cache" not in session.info:
-            return
+    def renew(session: Session, rows: Iterable[tuple[str, Any]]) -> None:
         stamps: set[str] = set()
-        for row in (*session.new, *session.dirty, *session.deleted):
-            stamps_of_row = stamps_of.get(getattr(row, "__tablename__", ""))
+        for table_name, row in rows:
+            stamps_of_row = stamps_of.get(table_name)
             if stamps_of_row is not None:
                 stamps.update(stamps_of_row(row))
         if stamps:
             restamp_after_commit(session, session.info["cache"], *stamps)  # type: ignore[arg-type]
+
+    def watched(session: Session) -> bool:
+        return session.info.get("service") == service and "cache" in session.info
+
+    @event.listens_for(Session, "after_flush")
+    def renew_flushed(session: Session, _context: Any) -> None:
+        if watched(session):
+            flushed = (*session.new, *session.dirty, *session.deleted)
+            renew(session, ((getattr(row, "__tablename__", ""), row) for row in flushed))
+
+    @event.listens_for(Session, "before_commit")
+    def renew_inserted(session: Session) -> None:
+        written = session.info.pop(ROWS_WRITTEN, None)
+        if written and watched(session):
+            renew(session, ((table, SimpleNamespace(**row)) for table, row in written))

@@ -25,6 +25,7 @@ from learnhub.kit.db import Database
 from learnhub.kit.events.bus import Bus, Subscription
 from learnhub.kit.events.inbox import EventHandler, subscription_for
 from learnhub.kit.events.outbox import OutboxRelay
+from learnhub.kit.tasks import PeriodicTask, Scheduler
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ServiceSpec:
     settings_class: type[BaseSettings] | None = None
     issues_tokens: bool = False
     on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None
+    tasks: tuple[PeriodicTask, ...] = ()
 
     @property
     def consumes(self) -> tuple[str, ...]:
@@ -64,8 +66,11 @@ class ServiceRuntime:
     service_settings: Any = None
     relay: OutboxRelay | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    scheduler: Scheduler | None = None
 
     def __post_init__(self) -> None:
+        if self.scheduler is None:
+            self.scheduler = Scheduler(self, self.spec.tasks)
         if self.relay is None:
             self.relay = OutboxRelay(self.db, self.bus)
         if self.service_settings is None and self.spec.settings_class is not None:
@@ -99,11 +104,14 @@ class ServiceRuntime:
             await self.bus.subscribe(subscription)
 
     def start_relay(self) -> None:
-        assert self.relay is not None
+        """Start the outbox relay and the periodic tasks (which may record events too)."""
+        assert self.relay is not None and self.scheduler is not None
         self.relay.start()
+        self.scheduler.start()
 
     async def stop(self) -> None:
-        assert self.relay is not None
+        assert self.relay is not None and self.scheduler is not None
+        await self.scheduler.stop()
         await self.relay.stop()
 
     async def check_ready(self) -> dict[str, str]:

@@ -18,17 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import click
-import httpx
 import uvicorn
 from pydantic import ValidationError
 
 from learnhub import __version__
 from learnhub.kit.config import Settings
 from learnhub.kit.errors import AppError
-from learnhub.kit.http.shedding import ShedLoad
 from learnhub.kit.observability import configure_logging
 from learnhub.runner.preflight import PreflightError, check_port_free, preflight
 from learnhub.runner.registry import SERVICES, WEB_PORT, get_service, service_names
+from learnhub.runner.workers import TARGET_VARIABLE, build_target, served
 
 log = logging.getLogger("learnhub")
 
@@ -137,25 +136,39 @@ def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
     return asyncio.run(coroutine)
 
 
+def _server_options(settings: Settings, *, host: str, port: int) -> dict[str, Any]:
+    return {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": True,
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies),
+        "lifespan": "on",
+        "timeout_graceful_shutdown": 5,
+    }
+
+
 def serve(app: Any, settings: Settings, *, host: str, port: int) -> None:
     server = uvicorn.Server(
-        uvicorn.Config(
-            ShedLoad(app, max_in_flight=settings.max_in_flight),
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=True,
-            forwarded_allow_ips=",".join(settings.trusted_proxies),
-            lifespan="on",
-            timeout_graceful_shutdown=5,
-        )
+        uvicorn.Config(served(app, settings), **_server_options(settings, host=host, port=port))
     )
     server.run()
     if not server.started and not server.should_exit:
         raise click.ClickException(
             f"learnhub could not start on {host}:{port}; the log above says why."
         )
+
+
+def serve_workers(target: str, settings: Settings, *, host: str, port: int, workers: int) -> None:
+    """Serve ``target`` from ``workers`` processes sharing one socket."""
+    os.environ[TARGET_VARIABLE] = target
+    uvicorn.run(
+        "learnhub.runner.workers:worker_app",
+        factory=True,
+        workers=workers,
+        **_server_options(settings, host=host, port=port),
+    )
 
 
 @click.group(cls=LearnhubGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -192,8 +205,22 @@ main.group_class = LearnhubGroup
     help="Run every service in its own process on PostgreSQL, RabbitMQ and Redis, behind nginx "
     "(services on PORT+101.., the web UI on PORT+100).",
 )
-def up(port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="With --distributed: worker processes per service.",
+)
+def up(
+    port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: bool, workers: int
+) -> None:
     """Run the whole platform at http://HOST:PORT."""
+    if workers > 1 and not distributed:
+        raise click.UsageError(
+            "--workers needs --distributed: the all-in-one mode keeps its cache and its SQLite "
+            "writer in one process."
+        )
     settings = load_settings(data_dir=data_dir)
     # A person at a terminal reads text; a process manager collecting logs gets JSON.
     human = sys.stderr.isatty() and "LEARNHUB_LOG_FORMAT" not in os.environ
@@ -202,7 +229,7 @@ def up(port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: 
     if distributed:
         from learnhub.runner.distributed import run_distributed
 
-        run_distributed(settings, host=host, port=port, demo=not no_demo)
+        run_distributed(settings, host=host, port=port, demo=not no_demo, workers=workers)
         return
     from learnhub.runner.demo import describe_demo_accounts, seed_demo_accounts
     from learnhub.runner.demo_courses import seed_demo_courses_in_process
@@ -301,7 +328,14 @@ def seed(
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--migrate", is_flag=True, help="Apply the service's migrations before serving.")
-def serve_one(service: str, port: int | None, host: str, migrate: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes sharing the port (each with its own connections).",
+)
+def serve_one(service: str, port: int | None, host: str, migrate: bool, workers: int) -> None:
     """Run one service (or the web UI) alone, configured by LEARNHUB_* environment
     variables: LEARNHUB_DATABASE_URL, LEARNHUB_BUS_URL, LEARNHUB_CACHE_URL and
     LEARNHUB_API_URL (the gateway) or LEARNHUB_JWKS_URL.
@@ -318,9 +352,7 @@ def serve_one(service: str, port: int | None, host: str, migrate: bool) -> None:
         port = port or WEB_PORT
         check_port_free(host, port)
         try:
-            from learnhub.web.app import create_web_app
-
-            app = create_web_app(settings, httpx.AsyncClient(base_url=settings.api_url))
+            app = build_target("web", settings)
         except Exception as error:
             if settings.log_level.upper() == "DEBUG":
                 raise
@@ -328,10 +360,11 @@ def serve_one(service: str, port: int | None, host: str, migrate: bool) -> None:
                 f"The web UI could not be built ({type(error).__name__}: {error}); the APIs "
                 "work without it, and LEARNHUB_LOG_LEVEL=DEBUG shows where it failed."
             ) from error
-        serve(app, settings, host=host, port=port)
+        if workers > 1:
+            serve_workers("web", settings, host=host, port=port, workers=workers)
+        else:
+            serve(app, settings, host=host, port=port)
         return
-    from learnhub.runner.platform import build_single_service
-
     spec = get_service(service)
     if not spec.issues_tokens and settings.effective_jwks_url is None:
         raise click.ClickException(
@@ -342,8 +375,10 @@ def serve_one(service: str, port: int | None, host: str, migrate: bool) -> None:
     port = port or spec.default_port
     check_port_free(host, port)
     run_async(preflight(settings, [spec], migrate=migrate))
-    _platform, app = build_single_service(settings, spec)
-    serve(app, settings, host=host, port=port)
+    if workers > 1:
+        serve_workers(spec.name, settings, host=host, port=port, workers=workers)
+    else:
+        serve(build_target(spec.name, settings), settings, host=host, port=port)
 
 
 @main.command()

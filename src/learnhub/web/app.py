@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI
@@ -21,15 +22,18 @@ from learnhub.web.middleware import SessionCookieMiddleware
 from learnhub.web.pages import (
     ROUTERS,
     assignment,
-    authoring,
+    assignment_editor,
     catalog,
     certificates,
     course,
+    course_builder,
     dashboard,
     downloads,
+    gradebook,
     grading,
     learn,
     quiz,
+    quiz_editor,
     teach,
 )
 from learnhub.web.state import WebState
@@ -51,23 +55,36 @@ COURSE_ROUTERS = (
     dashboard.router,
     certificates.router,
     teach.router,
+    course_builder.router,
+    quiz_editor.router,
+    assignment_editor.router,
     assignment.router,
     grading.router,
+    gradebook.router,
     downloads.router,
-    authoring.router,
 )
 
 
-def content_security_policy(branding: Branding) -> str:
-    """Only our own scripts and styles run; the one inline style is the branding palette."""
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else None
+
+
+def content_security_policy(branding: Branding, settings: Settings) -> str:
+    """Only our own scripts and styles run; the one inline style is the branding palette.
+    Images come from the platform, ``data:``, the logo's host and the hosts the settings
+    allow (so lesson Markdown cannot load tracking pixels from anywhere); frames only from
+    the video players the lesson player embeds."""
     style_hash = base64.b64encode(hashlib.sha256(branding.css_variables.encode()).digest()).decode()
+    image_hosts = list(dict.fromkeys([*settings.web_img_hosts, _origin(branding.logo_url)]))
+    frame_hosts = settings.web_frame_hosts
     return "; ".join(
         (
             "default-src 'self'",
             "script-src 'self'",
             f"style-src 'self' 'sha256-{style_hash}'",
-            # Logos and avatars are hosted wherever the institution and users put them.
-            "img-src 'self' https: data:",
+            " ".join(["img-src 'self' data:", *(host for host in image_hosts if host)]),
+            "frame-src " + (" ".join(frame_hosts) if frame_hosts else "'none'"),
             "form-action 'self'",
             "frame-ancestors 'none'",
             "base-uri 'none'",
@@ -144,5 +161,5 @@ def create_web_app(
     app.add_middleware(
         SessionCookieMiddleware, secret_key=state.secret_key, secure=state.secure_cookies
     )
-    app.add_middleware(SecurityHeadersMiddleware, csp=content_security_policy(branding))
+    app.add_middleware(SecurityHeadersMiddleware, csp=content_security_policy(branding, settings))
     return app

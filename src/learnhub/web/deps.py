@@ -43,6 +43,11 @@ def request_gettext(request: Request) -> Callable[[str], str]:
     return web_state(request).translations[request_locale(request)].gettext
 
 
+def request_ngettext(request: Request) -> Callable[[str, str, int], str]:
+    """``ngettext`` in the request's language: the plural form that fits the count."""
+    return web_state(request).translations[request_locale(request)].ngettext
+
+
 async def signed_in_session(request: Request) -> WebSession:
     """The session of a signed-in user; anyone else is sent to log in first."""
     session = request_session(request)
@@ -82,6 +87,10 @@ async def _gettext(request: Request) -> Callable[[str], str]:
     return request_gettext(request)
 
 
+async def _ngettext(request: Request) -> Callable[[str, str, int], str]:
+    return request_ngettext(request)
+
+
 async def _locale(request: Request) -> str:
     return request_locale(request)
 
@@ -96,6 +105,7 @@ Web = Annotated[WebState, Depends(_web)]
 Session = Annotated[WebSession, Depends(_session)]
 SignedInSession = Annotated[WebSession, Depends(signed_in_session)]
 Gettext = Annotated[Callable[[str], str], Depends(_gettext)]
+Ngettext = Annotated[Callable[[str, str, int], str], Depends(_ngettext)]
 Locale = Annotated[str, Depends(_locale)]
 
 

@@ -28,6 +28,14 @@ class FieldProblem(BaseModel):
         description="JSON pointer to the field in the request body, or the parameter's location."
     )
     detail: str = Field(description="What is wrong, in plain words.")
+    code: str | None = Field(
+        None,
+        description=(
+            "Why, as a stable machine-readable code (`missing`, `too_long`, `greater_than`, "
+            "or a service's own such as `rubric_total_mismatch`): clients branch on it, "
+            "never on `detail`."
+        ),
+    )
 
 
 class Problem(BaseModel):
@@ -82,6 +90,12 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def _code(item: dict[str, Any]) -> str:
+    """Pydantic's error type, which is stable across versions and names the broken rule
+    (a validator raising ``PydanticCustomError`` names its own)."""
+    return str(item.get("type") or "invalid")
+
+
 def _field_problems(error: RequestValidationError) -> list[dict[str, str]]:
     problems = []
     for item in error.errors():
@@ -92,7 +106,9 @@ def _field_problems(error: RequestValidationError) -> list[dict[str, str]]:
         pointer = "#/" + "/".join(path) if where == "body" else f"{where}:{field}"
         message = str(item.get("msg", "is not valid"))
         message = message.removeprefix("Value error, ")
-        problems.append({"field": field, "pointer": pointer, "detail": message})
+        problems.append(
+            {"field": field, "pointer": pointer, "detail": message, "code": _code(item)}
+        )
     return problems
 
 

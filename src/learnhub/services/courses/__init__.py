@@ -28,6 +28,7 @@ from learnhub.services.courses.handlers import EVENT_HANDLERS
 from learnhub.services.courses.models import Base
 from learnhub.services.courses.progress import models as _progress_tables  # noqa: F401
 from learnhub.services.courses.quizzes import models as _quiz_tables  # noqa: F401
+from learnhub.services.courses.quizzes.tasks import CLOSE_OVERDUE_ATTEMPTS
 from learnhub.services.courses.storage import store_from_settings
 
 
@@ -64,6 +65,7 @@ spec = ServiceSpec(
     handlers=EVENT_HANDLERS,
     settings_class=CoursesSettings,
     on_start=_start,
+    tasks=(CLOSE_OVERDUE_ATTEMPTS,),
 )
 
 __all__ = ["spec"]

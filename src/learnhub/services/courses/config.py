@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class CoursesSettings(BaseSettings):
-    """File storage, upload limits, paging and the read cache."""
+    """File storage, upload limits, paging, the read cache and background work."""
 
     model_config = SettingsConfigDict(env_prefix="LEARNHUB_COURSES_", extra="ignore")
 
@@ -49,5 +49,12 @@ class CoursesSettings(BaseSettings):
         description=(
             "Seconds a cached read (course, outline, membership, progress, catalog page) is "
             "kept. Writes invalidate what they change at once; the TTL only bounds memory."
+        ),
+    )
+    overdue_attempts_interval_seconds: float = Field(
+        60,
+        description=(
+            "How often quiz attempts whose time is up are closed and graded in the "
+            "background (they are also closed by the learner's next action); 0 turns it off."
         ),
     )

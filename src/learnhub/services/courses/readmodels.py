@@ -81,6 +81,7 @@ class CourseFacts(BaseModel):
     cover_image_url: str | None
     visibility: str
     enrollment_policy: str
+    owner_id: str
     completion_rule: dict[str, Any]
     starts_at: datetime | None
     ends_at: datetime | None

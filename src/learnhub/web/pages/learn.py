@@ -13,7 +13,7 @@ from learnhub.web.pages.course_support import (
     build_outline,
     check_item_kind,
     course_path,
-    is_active_learner,
+    course_viewer,
     load_course,
     my_progress,
 )
@@ -86,7 +86,7 @@ async def lesson_page(
         progress=progress,
         previous_item=previous_item,
         next_item=next_item,
-        can_complete=is_active_learner(course)
+        can_complete=course_viewer(course).is_learner
         and not item.done
         and not lesson.get("complete_on_view"),
         kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},

@@ -25,6 +25,7 @@ from learnhub.services.courses.catalog.schemas import (
     CourseSummary,
     CourseUpdate,
     ItemCreate,
+    ItemMove,
     ItemRead,
     ItemUpdate,
     LessonRead,
@@ -291,6 +292,18 @@ async def add_item(
     """Add a lesson, quiz or assignment at the end of a section."""
     item = await service.add_item(session, access.course, section_id, body)
     return ItemRead.model_validate(item)
+
+
+@router.post(
+    "/api/v1/courses/{course_id}/items/{item_id}/move",
+    response_model=Outline,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def move_item(
+    item_id: ItemId, body: ItemMove, access: EditableCourse, session: SessionDep
+) -> Outline:
+    """Move one item a place up or down the outline, across sections at their edges."""
+    return await service.move_item(session, access.course, item_id, body.direction)
 
 
 @router.patch(

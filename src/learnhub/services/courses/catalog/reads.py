@@ -21,7 +21,6 @@ from learnhub.services.courses import readmodels
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import repository, service
 from learnhub.services.courses.catalog.errors import LessonNotFound
-from learnhub.services.courses.catalog.schemas import Viewer
 from learnhub.services.courses.errors import CourseNotFound, NotEnrolled
 from learnhub.services.courses.readmodels import CATALOG_STAMP, course_stamp, roster_stamp
 
@@ -38,11 +37,6 @@ def _learner_count_view(course_id: str) -> View:
 
 def _lesson_view(course_id: str, item_id: str) -> View:
     return View(f"lesson:{course_id}:{item_id}", (course_stamp(course_id),))
-
-
-def viewer(access: CourseAccess) -> Viewer | None:
-    membership = access.membership
-    return Viewer(role=membership.role, status=membership.status) if membership else None
 
 
 async def course_detail(
@@ -65,13 +59,8 @@ async def course_detail(
         count = str(await repository.count_active_learners(session, course_id))
         built[learners] = count
     await keep(cache, snapshot, built, ttl=readmodels.cache_ttl(session))
-    caller = viewer(access)
     return with_members(
-        body,
-        {
-            "learner_count": count,
-            "viewer": caller.model_dump_json() if caller else "null",
-        },
+        body, {"learner_count": count, "viewer": service.viewer(access).model_dump_json()}
     )
 
 

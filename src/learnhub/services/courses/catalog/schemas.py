@@ -191,18 +191,45 @@ class OutlineSection(BaseModel):
     items: list[OutlineItem]
 
 
-class Viewer(BaseModel):
-    """The caller's membership of the course."""
+EnrollRefusal = Literal["unauthorized", "already-enrolled", "course-state", "invite-only"]
 
-    role: str
-    status: str
+
+class Viewer(BaseModel):
+    """The caller in the course: their membership, and what they may do, by the same rules
+    the actions apply. Anonymous callers get one too, with no membership."""
+
+    role: str | None = Field(description="Their course role; null: not a member.")
+    status: str | None = Field(description="`active`, `pending` or `removed`; null: never joined.")
+    enrollment_id: str | None = Field(description="Their membership, to leave the course with.")
+    can_edit: bool = Field(description="Change the course, its content and its staff.")
+    is_staff: bool = Field(description="See every learner's work, grade, enroll people.")
+    is_learner: bool = Field(description="An active learner: their progress and grades count.")
+    can_grade: bool = Field(description="Grade work and see the gradebook.")
+    can_study: bool = Field(description="Open the lessons, quizzes and assignments.")
+    can_enroll: bool = Field(description="Joining now would be accepted.")
+    enroll_needs_approval: bool = Field(
+        description="Joining makes a request that staff approve (the approval policy)."
+    )
+    enroll_refusal: EnrollRefusal | None = Field(
+        description="Without `can_enroll`: the problem type joining would get."
+    )
+    can_unenroll: bool = Field(description="They may leave the course (or withdraw a request).")
 
 
 class CourseDetail(CourseRead):
     sections: list[OutlineSection]
     item_counts: ItemCounts
     learner_count: int
-    viewer: Viewer | None
+    viewer: Viewer
+
+
+class ItemMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    direction: Literal["up", "down"] = Field(
+        description="One place up or down the outline; at a section's edge the item moves "
+        "into the neighbouring section."
+    )
 
 
 class CategoryCount(BaseModel):

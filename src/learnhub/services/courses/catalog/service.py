@@ -51,6 +51,7 @@ from learnhub.services.courses.catalog.schemas import (
     VideoRead,
     Viewer,
 )
+from learnhub.services.courses.enrollment import service as enrollment_service
 from learnhub.services.courses.errors import CourseNotFound, CourseStateConflict, ItemNotFound
 from learnhub.services.courses.models import Course, Enrollment, Item, Section
 from learnhub.services.courses.rendering import (
@@ -337,17 +338,36 @@ def read_course(course: Course) -> CourseRead:
     return CourseRead.model_validate(_course_read(course))
 
 
+def viewer(access: CourseAccess) -> Viewer:
+    """What the caller may do in the course, from the rules the actions apply."""
+    membership = access.membership
+    refusal = enrollment_service.self_enrollment_refusal(access)
+    return Viewer(
+        role=membership.role if membership else None,
+        status=membership.status if membership else None,
+        enrollment_id=membership.id if membership else None,
+        can_edit=access.can_edit,
+        is_staff=access.is_staff,
+        is_learner=access.is_learner,
+        can_grade=access.is_staff,
+        can_study=access.is_staff or access.is_learner,
+        can_enroll=refusal is None,
+        enroll_needs_approval=access.course.enrollment_policy == "approval",
+        enroll_refusal=refusal.slug if refusal else None,  # type: ignore[arg-type]
+        can_unenroll=enrollment_service.self_unenrollment_refusal(access) is None,
+    )
+
+
 async def course_detail(session: AsyncSession, access: CourseAccess) -> CourseDetail:
     course = access.course
     sections = await _outline(session, course.id)
     counts = await repository.count_items_by_kind(session, [course.id])
-    membership = access.membership
     return CourseDetail(
         **_course_read(course),
         sections=sections,
         item_counts=ItemCounts(**counts.get(course.id, {})),
         learner_count=await repository.count_active_learners(session, course.id),
-        viewer=Viewer(role=membership.role, status=membership.status) if membership else None,
+        viewer=viewer(access),
     )
 
 
@@ -543,6 +563,46 @@ async def delete_item(
         other.position = position
     _touch(course)
     _delete_files_after_commit(session, store, keys)
+
+
+async def move_item(session: AsyncSession, course: Course, item_id: str, direction: str) -> Outline:
+    """Move one item a place up or down the outline; at the edge of its section it goes to
+    the end (up) or the start (down) of the neighbouring section. The course is updated
+    first, so that concurrent moves wait for each other and each moves from what the one
+    before left."""
+    _touch(course)
+    await session.flush()
+    item = await get_item(session, course.id, item_id)
+    sections = await courses_repository.list_sections(session, course.id)
+    order: dict[str, list[Item]] = {section.id: [] for section in sections}
+    for other in await courses_repository.list_items(session, course.id):
+        order[other.section_id].append(other)
+    section_ids = [section.id for section in sections]
+    siblings = order[item.section_id]
+    index = siblings.index(item)
+    step = -1 if direction == "up" else 1
+    if 0 <= index + step < len(siblings):
+        siblings[index], siblings[index + step] = siblings[index + step], siblings[index]
+    else:
+        neighbour = section_ids.index(item.section_id) + step
+        if not 0 <= neighbour < len(section_ids):
+            return Outline(sections=await _outline(session, course.id))
+        siblings.remove(item)
+        target = order[section_ids[neighbour]]
+        if step < 0:
+            target.append(item)
+        else:
+            target.insert(0, item)
+        item.section_id = section_ids[neighbour]
+        item.updated_at = utcnow()
+    now = utcnow()
+    for section_items in order.values():
+        for position, other in enumerate(section_items, 1):
+            if other.position != position:
+                other.position = position
+                other.updated_at = now
+    await session.flush()
+    return Outline(sections=await _outline(session, course.id))
 
 
 async def reorder_outline(session: AsyncSession, course: Course, body: OutlineUpdate) -> Outline:

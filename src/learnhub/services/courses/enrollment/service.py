@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.contracts.courses import EnrollmentCreated, EnrollmentRemoved
 from learnhub.kit.db import utcnow
+from learnhub.kit.errors import AppError, Unauthorized
 from learnhub.kit.events import record_event
 from learnhub.kit.http.pagination import Page, decode_keyset, page_of
 from learnhub.services.courses import repository as courses_repository
@@ -63,12 +64,52 @@ async def _announce(session: AsyncSession, course: Course, enrollment: Enrollmen
     )
 
 
-def _check_open_for(course: Course, role: str) -> None:
+def _closed_for(course: Course, role: str) -> CourseStateConflict | None:
     """Learners join published courses only; staff may be added while it is a draft."""
     if course.visibility == "archived":
-        raise CourseStateConflict("This course is archived: nobody can join it any more.")
+        return CourseStateConflict("This course is archived: nobody can join it any more.")
     if course.visibility != "published" and role == "learner":
-        raise CourseStateConflict("This course is not published yet: learners cannot join it.")
+        return CourseStateConflict("This course is not published yet: learners cannot join it.")
+    return None
+
+
+def _check_open_for(course: Course, role: str) -> None:
+    closed = _closed_for(course, role)
+    if closed is not None:
+        raise closed
+
+
+def self_enrollment_refusal(access: CourseAccess) -> AppError | None:
+    """Why the caller may not join the course as a learner now, as the error joining gets;
+    None when they may. The one rule behind both joining and the course's viewer block."""
+    membership = access.membership
+    if membership is not None and membership.status == "active":
+        return AlreadyEnrolled(f"You are already a member of this course ({membership.role}).")
+    if membership is not None and membership.status == "pending":
+        return AlreadyEnrolled("Your request to join this course is waiting for approval.")
+    closed = _closed_for(access.course, "learner")
+    if closed is not None:
+        return closed
+    if access.course.enrollment_policy == "invite":
+        return InviteOnly("This course is by invitation only: ask its instructor to enroll you.")
+    if access.principal is None:
+        return Unauthorized("Log in to join this course.")
+    return None
+
+
+def _owner_stays(course: Course, enrollment: Enrollment) -> OwnerMembership | None:
+    if enrollment.user_id == course.owner_id:
+        return OwnerMembership("The course's owner cannot leave or be removed from it.")
+    return None
+
+
+def self_unenrollment_refusal(access: CourseAccess) -> AppError | None:
+    """Why the caller may not leave the course (or withdraw their request) now; None when
+    they may: the rule :func:`unenroll` applies to a member removing themself."""
+    membership = access.membership
+    if membership is None or membership.status == "removed":
+        return EnrollmentNotFound("You are not a member of this course.")
+    return _owner_stays(access.course, membership)
 
 
 async def _join(
@@ -117,13 +158,9 @@ async def enroll_self(session: AsyncSession, access: CourseAccess) -> Enrollment
     assert access.user_id is not None
     course = access.course
     membership = access.membership
-    if membership is not None and membership.status == "active":
-        raise AlreadyEnrolled(f"You are already a member of this course ({membership.role}).")
-    if membership is not None and membership.status == "pending":
-        raise AlreadyEnrolled("Your request to join this course is waiting for approval.")
-    _check_open_for(course, "learner")
-    if course.enrollment_policy == "invite":
-        raise InviteOnly("This course is by invitation only: ask its instructor to enroll you.")
+    refusal = self_enrollment_refusal(access)
+    if refusal is not None:
+        raise refusal
     status = "pending" if course.enrollment_policy == "approval" else "active"
     enrollment = await _join(
         session,
@@ -223,8 +260,9 @@ async def unenroll(session: AsyncSession, access: CourseAccess, enrollment_id: s
             raise NotCourseStaff(
                 "Only the course's instructors (or an administrator) may remove staff."
             )
-    if enrollment.user_id == access.course.owner_id:
-        raise OwnerMembership("The course's owner cannot leave or be removed from it.")
+    owner = _owner_stays(access.course, enrollment)
+    if owner is not None:
+        raise owner
     if enrollment.status == "removed":
         return
     was_active = enrollment.status == "active"
