@@ -3,15 +3,14 @@ service gets the form back with a plain sentence instead of an error page."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import httpx
 import pytest
 
+from learnhub.kit.config import Settings
+from learnhub.web import create_web_app
 from tests.conftest import Stack
 from tests.services.auth.support import hashing_blocked, outbox_types
-
-if TYPE_CHECKING:  # the fixture's class lives in this folder's conftest.py
-    from conftest import Site
+from tests.web.conftest import Site
 
 NEW_OR_TAKEN = "If this email address is new to us, your account is ready: log in to start."
 
@@ -88,3 +87,25 @@ async def test_a_busy_auth_service_gives_the_forms_back_with_a_plain_sentence(
     assert "a long password" not in register.text
     # and once the service has a free thread again, the same form works
     await site.log_in("learner1@example.com", "learnhub-learner")
+
+
+def _unreachable_api(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("the API is down", request=request)
+
+
+async def test_an_unreachable_api_gives_the_log_in_form_back_too() -> None:
+    settings = Settings(env="test", secret_key="a-test-secret-that-is-long-enough")
+    api = httpx.AsyncClient(transport=httpx.MockTransport(_unreachable_api), base_url="http://gw")
+    app = create_web_app(settings, api)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        site = Site(client)
+        response = await site.submit(
+            "/login", {"email": "ana@example.com", "password": "whatever it is"}
+        )
+    await api.aclose()
+
+    assert response.status_code == 503
+    assert "We could not log you in just now. Try again in a few seconds." in response.text
+    assert 'value="ana@example.com"' in response.text
