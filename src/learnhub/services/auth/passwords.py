@@ -2,9 +2,10 @@
 
 Hashing is the auth service's one expensive step, on purpose. It runs in as many threads as
 the process has cores (argon2-cffi releases the GIL, so they really run in parallel) and at
-most ``hash_queue`` more hashes may wait for a thread; past that a caller is refused at once
-with 503 and ``Retry-After``, instead of queueing for seconds while every later request
-queues behind it.
+most ``hash_queue`` more requests may wait for a thread. A request reserves its place
+before it does anything else; past the limit it is refused at once with 503 and
+``Retry-After``, instead of queueing (for a database connection, then for a thread) while
+every later request queues behind it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -38,12 +40,12 @@ def usable_cores() -> int:
 
 
 class HashPool:
-    """A fixed number of threads with a bounded queue in front of them.
+    """A fixed number of threads with a bounded queue of reservations in front of them.
 
-    ``run`` admits a call when fewer than ``workers + queue`` calls are running or waiting,
-    and otherwise raises :class:`PasswordHashingBusy` without waiting. A slot is given back
-    when the call ends in its thread, so a caller that gives up (a client that disconnects)
-    does not free a thread that is still busy.
+    :meth:`reserve` gives a :class:`HashSlot` while fewer than ``workers + queue`` slots are
+    taken, and otherwise raises :class:`PasswordHashingBusy` without waiting. A request
+    holds its slot from before its first database read to its last hash, so refusing it
+    costs no work; hashes run in the slot one after another.
     """
 
     def __init__(self, *, workers: int, queue: int) -> None:
@@ -57,14 +59,14 @@ class HashPool:
 
     @property
     def in_use(self) -> int:
-        """Calls running or waiting now."""
+        """Slots taken now."""
         return self._in_use
 
     def retry_after(self) -> int:
         """Whole seconds in which a full queue has drained, at the recent pace."""
         return max(1, math.ceil(self.capacity * self._average_seconds / self.workers))
 
-    async def run(self, function: Callable[..., Result], *args: object) -> Result:
+    def reserve(self) -> HashSlot:
         if not self._slots.acquire(blocking=False):
             raise PasswordHashingBusy(
                 "Too many people are logging in right now. Try again in a moment.",
@@ -72,13 +74,15 @@ class HashPool:
             )
         with self._lock:
             self._in_use += 1
-        try:
-            future = self._executor.submit(self._timed, function, *args)
-        except BaseException:
-            self._give_back()
-            raise
-        future.add_done_callback(lambda _future: self._give_back())
-        return await asyncio.wrap_future(future)
+        return HashSlot(self)
+
+    async def run(self, function: Callable[..., Result], *args: object) -> Result:
+        """Run one call in a slot of its own."""
+        with self.reserve() as slot:
+            return await slot.run(function, *args)
+
+    def _submit(self, function: Callable[..., Result], *args: object) -> Future[Result]:
+        return self._executor.submit(self._timed, function, *args)
 
     def _timed(self, function: Callable[..., Result], *args: object) -> Result:
         started = time.perf_counter()
@@ -95,11 +99,63 @@ class HashPool:
         self._slots.release()
 
 
+class HashSlot:
+    """One request's place in a :class:`HashPool`, given back when the request is done with
+    it (leaving the ``with`` block) and no hash of it still runs: a request that gives up
+    (its client disconnected) does not free a thread that is still busy."""
+
+    def __init__(self, pool: HashPool) -> None:
+        self._pool = pool
+        self._lock = threading.Lock()
+        self._running: Future[Any] | None = None
+        self._closed = False
+        self._given_back = False
+
+    async def run(self, function: Callable[..., Result], *args: object) -> Result:
+        if self._closed:
+            raise RuntimeError("this hashing slot was already given back")
+        future = self._pool._submit(function, *args)
+        with self._lock:
+            self._running = future
+        future.add_done_callback(self._hash_done)
+        return await asyncio.wrap_future(future)
+
+    def __enter__(self) -> HashSlot:
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _error: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        with self._lock:
+            self._closed = True
+            still_hashing = self._running is not None and not self._running.done()
+        if not still_hashing:
+            self._give_back_once()
+
+    def _hash_done(self, _future: Future[Any]) -> None:
+        with self._lock:
+            closed = self._closed
+        if closed:
+            self._give_back_once()
+
+    def _give_back_once(self) -> None:
+        with self._lock:
+            if self._given_back:
+                return
+            self._given_back = True
+        self._pool._give_back()
+
+
 class Passwords:
     """Hashes and checks passwords with the configured cost, in a :class:`HashPool`.
 
     Checking against an unknown account still costs one verification (of a dummy hash made
     with the same cost), so response time does not reveal whether an e-mail is registered.
+    ``hash`` and ``verify`` take a slot for one call; a request that needs several, or
+    wants to be refused before it reads anything, holds one with :meth:`reserve`.
     """
 
     def __init__(self, settings: AuthSettings) -> None:
@@ -113,11 +169,21 @@ class Passwords:
         )
         self._dummy_hash = self._hasher.hash("not a password anyone has")
 
+    def reserve(self) -> PasswordWork:
+        """A place in the pool for one request, or :class:`PasswordHashingBusy` at once."""
+        return PasswordWork(self, self.pool.reserve())
+
     async def hash(self, password: str) -> str:
-        return await self.pool.run(self._hasher.hash, password)
+        with self.reserve() as work:
+            return await work.hash(password)
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
-        return await self.pool.run(self._check, password_hash, password)
+        with self.reserve() as work:
+            return await work.verify(password_hash, password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True for a hash made with other parameters than today's (re-hash it at log-in)."""
+        return self._hasher.check_needs_rehash(password_hash)
 
     def _check(self, password_hash: str | None, password: str) -> bool:
         try:
@@ -128,6 +194,27 @@ class Passwords:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
-    def needs_rehash(self, password_hash: str) -> bool:
-        """True for a hash made with other parameters than today's (re-hash it at log-in)."""
-        return self._hasher.check_needs_rehash(password_hash)
+
+class PasswordWork:
+    """Hashing and checking inside one reserved slot; use it as a ``with`` block."""
+
+    def __init__(self, passwords: Passwords, slot: HashSlot) -> None:
+        self._passwords = passwords
+        self._slot = slot
+
+    def __enter__(self) -> PasswordWork:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._slot.__exit__(kind, error, traceback)
+
+    async def hash(self, password: str) -> str:
+        return await self._slot.run(self._passwords._hasher.hash, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        return await self._slot.run(self._passwords._check, password_hash, password)

@@ -30,7 +30,6 @@ from learnhub.services.auth.errors import (
     InvalidCredentials,
     InvalidRefreshToken,
     InvalidResetToken,
-    PasswordHashingBusy,
     SigningKeyMissing,
     WrongPassword,
 )
@@ -118,7 +117,8 @@ async def sign_up(
     connection waits on it), then one short transaction that tries to insert the account
     and records one event."""
     email = normalise_email(email)
-    password_hash = await context.passwords.hash(password)
+    with context.passwords.reserve() as work:
+        password_hash = await work.hash(password)
     created = await _create_account(
         session, email=email, password_hash=password_hash, display_name=display_name
     )
@@ -248,22 +248,29 @@ async def log_in(
     same answer in the same time; failures are throttled per e-mail and address pair, with
     ceilings per address and per e-mail (see ``throttle.py``).
 
-    The account is read in a short transaction that ends before the password is checked;
-    the session is written in a second one, so no connection waits on Argon2."""
+    A place for the hash is reserved first, so a crowd past capacity is refused before any
+    other work. The account is read in a short transaction that ends before the password
+    is checked; the session is written in a second one, so no connection waits on Argon2."""
     email = normalise_email(email)
     attempt = await context.throttle.admit(email=email, address=client_address)
     try:
-        account = await repository.get_account_by_email(session, email)
-        await repository.end_read(session)
-        stored_hash = account.password_hash if account is not None else None
-        if not await context.passwords.verify(stored_hash, password) or account is None:
-            await attempt.failed()
-            raise InvalidCredentials("The e-mail or the password is wrong.")
-        await attempt.succeeded()
+        with context.passwords.reserve() as work:
+            account = await repository.get_account_by_email(session, email)
+            await repository.end_read(session)
+            stored_hash = account.password_hash if account is not None else None
+            if not await work.verify(stored_hash, password) or account is None:
+                await attempt.failed()
+                raise InvalidCredentials("The e-mail or the password is wrong.")
+            await attempt.succeeded()
+            new_hash = (
+                await work.hash(password)
+                if context.passwords.needs_rehash(account.password_hash)
+                else None
+            )
     finally:
         await attempt.release()
-    new_hash = await _rehash_if_outdated(context, account.password_hash, password)
     if new_hash is not None:
+        # Only if the password did not change meanwhile; else the next log-in re-hashes.
         await repository.replace_password_hash(
             session, account.id, expected=account.password_hash, new_hash=new_hash
         )
@@ -283,19 +290,6 @@ async def log_in(
         subject=account.id,
     )
     return await _token_pair(session, context, account, login_session.id)
-
-
-async def _rehash_if_outdated(
-    context: AuthContext, password_hash: str, password: str
-) -> str | None:
-    """A hash with today's parameters when the stored one has others, if a hashing thread
-    is free now; otherwise None, and the next log-in tries again."""
-    if not context.passwords.needs_rehash(password_hash):
-        return None
-    try:
-        return await context.passwords.hash(password)
-    except PasswordHashingBusy:
-        return None
 
 
 async def refresh(session: AsyncSession, context: AuthContext, *, refresh_token: str) -> TokenPair:
@@ -343,13 +337,14 @@ async def change_password(
 ) -> None:
     """Change the caller's password and end their other sessions. The account is read in a
     short transaction; both hashes run without a connection; then one write."""
-    account = await repository.get_account(session, principal.user_id)
-    await repository.end_read(session)
-    if account is None:
-        raise InvalidCredentials("This account no longer exists.")
-    if not await context.passwords.verify(account.password_hash, current_password):
-        raise WrongPassword("The current password is wrong.")
-    new_hash = await context.passwords.hash(new_password)
+    with context.passwords.reserve() as work:
+        account = await repository.get_account(session, principal.user_id)
+        await repository.end_read(session)
+        if account is None:
+            raise InvalidCredentials("This account no longer exists.")
+        if not await work.verify(account.password_hash, current_password):
+            raise WrongPassword("The current password is wrong.")
+        new_hash = await work.hash(new_password)
     replaced = await repository.replace_password_hash(
         session,
         account.id,
@@ -420,12 +415,13 @@ async def confirm_password_reset(
     The token is looked at in a short transaction, the new password hashed without a
     connection, and the token claimed in the writing transaction: of two requests with one
     token, only the first to write wins."""
-    stored = await repository.get_reset_token_by_hash(session, _token_hash(token))
-    await repository.end_read(session)
-    now = utcnow()
-    if stored is None or stored.used_at is not None or stored.expires_at <= now:
-        raise InvalidResetToken("This reset link is invalid or has expired. Ask for a new one.")
-    new_hash = await context.passwords.hash(new_password)
+    with context.passwords.reserve() as work:
+        stored = await repository.get_reset_token_by_hash(session, _token_hash(token))
+        await repository.end_read(session)
+        now = utcnow()
+        if stored is None or stored.used_at is not None or stored.expires_at <= now:
+            raise InvalidResetToken("This reset link is invalid or has expired. Ask for a new one.")
+        new_hash = await work.hash(new_password)
     if not await repository.claim_reset_token(session, stored.id, now=utcnow()):
         raise InvalidResetToken("This reset link has already been used. Ask for a new one.")
     account = await repository.get_account(session, stored.account_id)
