@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from argon2 import PasswordHasher
+from prometheus_client import REGISTRY
 from sqlalchemy import update
 
 from learnhub.services.auth.errors import PasswordHashingBusy
@@ -34,13 +35,14 @@ async def test_a_burst_past_the_queue_is_refused_at_once_and_the_database_pool_s
     stack: Stack,
 ) -> None:
     # given four requests that hash, each kind once: they wait for the one busy thread
-    for number in range(BURST + 2):
+    for number in range(BURST + 3):
         await stack.register(f"learner{number}@example.com")
     signed_in = bearer(await stack.token("learner0@example.com"))
     await stack.client.post("/api/v1/auth/password-reset", json={"email": "learner1@example.com"})
     [reset] = await outbox_data(stack, "user.password_reset_requested.v1")
     reset_token = reset["reset_url"].rsplit("token=", 1)[1]
     pool = auth_context(stack).passwords.pool
+    refusals_before = REGISTRY.get_sample_value("learnhub_auth_hash_refusals_total") or 0
 
     async with one_connection(stack) as database_pool:
         async with hashing_blocked(stack):
@@ -75,7 +77,7 @@ async def test_a_burst_past_the_queue_is_refused_at_once_and_the_database_pool_s
             burst = await asyncio.gather(
                 *(
                     log_in(stack, f"learner{number}@example.com", PASSWORD)
-                    for number in range(3, BURST + 2)
+                    for number in range(3, BURST + 3)
                 )
             )
             # then each is refused at once, with a time to come back
@@ -84,6 +86,9 @@ async def test_a_burst_past_the_queue_is_refused_at_once_and_the_database_pool_s
                 assert response.headers["content-type"] == PROBLEM
                 assert response.json()["type"] == "/problems/auth-busy"
                 assert int(response.headers["retry-after"]) >= 1
+            assert REGISTRY.get_sample_value("learnhub_auth_hash_refusals_total") == (
+                refusals_before + BURST
+            )
             # and the one database connection still serves everyone else
             jwks = await stack.client.get("/.well-known/jwks.json")
             assert jwks.status_code == 200

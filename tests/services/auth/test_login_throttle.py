@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from prometheus_client import REGISTRY
 
 from learnhub.services.auth.config import AuthSettings
 from learnhub.services.auth.throttle import wait_after
@@ -23,6 +24,13 @@ from tests.services.auth.support import (
 )
 
 ATTACKER = "203.0.113.66"
+
+
+def throttled(limit: str) -> float:
+    """Refusals counted on /metrics so far, for one kind of limit."""
+    return REGISTRY.get_sample_value("learnhub_auth_logins_throttled_total", {"limit": limit}) or 0
+
+
 HOME = "198.51.100.20"
 SCHOOL = "192.0.2.1"
 
@@ -40,6 +48,7 @@ async def test_an_attacker_elsewhere_does_not_lock_the_owner_out(stack: Stack) -
     # given
     use_fake_clock(stack)
     await stack.register("victim@example.com")
+    throttled_before = throttled("pair")
 
     # when an attacker tries 50 passwords from one address
     statuses = [
@@ -54,6 +63,7 @@ async def test_an_attacker_elsewhere_does_not_lock_the_owner_out(stack: Stack) -
     assert refused.json()["type"] == "/problems/too-many-attempts"
     assert refused.headers["retry-after"] == "1"
     assert refused.json()["retry_after"] == 1
+    assert throttled("pair") - throttled_before == 45
     # and the owner, from their own address, logs in with the right password
     assert (await log_in(stack, "victim@example.com", PASSWORD, address=HOME)).status_code == 200
     # while the attacker's address still waits, even with the right password

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from prometheus_client import Counter, Gauge
 
 from learnhub.services.auth.config import AuthSettings
 from learnhub.services.auth.errors import PasswordHashingBusy
@@ -30,6 +31,15 @@ Result = TypeVar("Result")
 
 # Weight of the newest duration in the running average behind Retry-After.
 _SMOOTHING = 0.2
+
+HASH_SLOTS_IN_USE = Gauge(
+    "learnhub_auth_hash_slots_in_use",
+    "Requests holding a place in the password-hashing pool (hashing or waiting to).",
+)
+HASH_REFUSALS = Counter(
+    "learnhub_auth_hash_refusals_total",
+    "Requests refused with 503 because the password-hashing pool and its queue were full.",
+)
 
 
 def usable_cores() -> int:
@@ -68,12 +78,14 @@ class HashPool:
 
     def reserve(self) -> HashSlot:
         if not self._slots.acquire(blocking=False):
+            HASH_REFUSALS.inc()
             raise PasswordHashingBusy(
                 "Too many people are logging in right now. Try again in a moment.",
                 retry_after=self.retry_after(),
             )
         with self._lock:
             self._in_use += 1
+        HASH_SLOTS_IN_USE.inc()
         return HashSlot(self)
 
     async def run(self, function: Callable[..., Result], *args: object) -> Result:
@@ -96,6 +108,7 @@ class HashPool:
     def _give_back(self) -> None:
         with self._lock:
             self._in_use -= 1
+        HASH_SLOTS_IN_USE.dec()
         self._slots.release()
 
 

@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from prometheus_client import Counter
+
 from learnhub.kit.cache import Cache
 from learnhub.services.auth.config import AuthSettings
 from learnhub.services.auth.errors import TooManyAttempts
@@ -40,6 +42,13 @@ _IN_FLIGHT_SECONDS = 30
 # Keeps a wait's record a little past its end; the stored deadline is what counts.
 _WAIT_RECORD_SLACK = 60
 _MINUTE = 60
+
+LOGINS_THROTTLED = Counter(
+    "learnhub_auth_logins_throttled_total",
+    "Log-in attempts refused with 429, by the limit that refused them: pair (waiting after "
+    "failures), pair-busy (one check per pair at a time), address or account (paced).",
+    ["limit"],
+)
 
 
 def wait_after(failures: int, settings: AuthSettings) -> int:
@@ -85,32 +94,34 @@ class LoginThrottle:
         now = self.clock()
         waiting_until = await self.cache.get(f"login:wait:{keys.pair}")
         if waiting_until is not None and float(waiting_until) > now:
-            raise _too_many(math.ceil(float(waiting_until) - now))
+            raise _too_many(math.ceil(float(waiting_until) - now), limit="pair")
         if await self.cache.incr(f"login:checking:{keys.pair}", ttl=_IN_FLIGHT_SECONDS) > 1:
-            raise _too_many(1)
+            raise _too_many(1, limit="pair-busy")
         attempt = LoginAttempt(self, keys)
         try:
             if await self.cache.get(f"login:known:{keys.pair}") is None:
-                await self._pace(
-                    f"address:{keys.address}", self.settings.login_address_ceiling, now=now
-                )
-                await self._pace(
-                    f"account:{keys.account}", self.settings.login_account_ceiling, now=now
-                )
+                await self._pace("address", keys.address, now=now)
+                await self._pace("account", keys.account, now=now)
         except TooManyAttempts:
             await attempt.release()
             raise
         return attempt
 
-    async def _pace(self, scope: str, ceiling: int, *, now: float) -> None:
-        """Past its ceiling, a scope gets a few attempts a minute (for unknown pairs)."""
-        failures = await self.cache.get(f"login:failures:{scope}")
+    async def _pace(self, kind: str, key: str, *, now: float) -> None:
+        """Past its ceiling, an address or an e-mail gets a few attempts a minute (for
+        pairs that never logged in)."""
+        ceiling = (
+            self.settings.login_address_ceiling
+            if kind == "address"
+            else self.settings.login_account_ceiling
+        )
+        failures = await self.cache.get(f"login:failures:{kind}:{key}")
         if failures is None or int(failures) < ceiling:
             return
         minute = int(now // _MINUTE)
-        used = await self.cache.incr(f"login:paced:{scope}:{minute}", ttl=2 * _MINUTE)
+        used = await self.cache.incr(f"login:paced:{kind}:{key}:{minute}", ttl=2 * _MINUTE)
         if used > self.settings.login_paced_attempts_per_minute:
-            raise _too_many(max(1, math.ceil((minute + 1) * _MINUTE - now)))
+            raise _too_many(max(1, math.ceil((minute + 1) * _MINUTE - now)), limit=kind)
 
 
 class LoginAttempt:
@@ -148,7 +159,8 @@ class LoginAttempt:
         await self._throttle.cache.delete(f"login:checking:{self._keys.pair}")
 
 
-def _too_many(seconds: int) -> TooManyAttempts:
+def _too_many(seconds: int, *, limit: str) -> TooManyAttempts:
+    LOGINS_THROTTLED.labels(limit).inc()
     return TooManyAttempts(
         f"Too many log-in attempts. Try again in {seconds} seconds.", retry_after=seconds
     )
