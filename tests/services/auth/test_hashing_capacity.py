@@ -4,6 +4,8 @@ database connection held across a hash, and old hashes upgraded at log-in."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 
 import pytest
@@ -157,3 +159,13 @@ async def test_the_pool_refuses_past_its_capacity_and_frees_a_slot_only_when_the
     assert await queued == "done"
     await wait_until(lambda: pool.in_use == 0)
     assert await pool.run(lambda: "again") == "again"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="thread priorities are per thread on Linux")
+async def test_hashing_threads_yield_the_cores_to_the_event_loop() -> None:
+    pool = HashPool(workers=1, queue=0)
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    assert await pool.run(niceness) == min(niceness() + 10, 19)

@@ -11,8 +11,10 @@ every later request queues behind it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +33,9 @@ Result = TypeVar("Result")
 
 # Weight of the newest duration in the running average behind Retry-After.
 _SMOOTHING = 0.2
+# How much lower than the event loop hashing threads run: 10 steps of niceness get about a
+# tenth of the CPU when both want it.
+_HASHING_NICENESS = 10
 
 HASH_SLOTS_IN_USE = Gauge(
     "learnhub_auth_hash_slots_in_use",
@@ -49,6 +54,16 @@ def usable_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _yield_to_the_event_loop() -> None:
+    """Run this hashing thread at a lower priority than the event loop, so that when the
+    cores are short the loop still answers (refusals included) and hashing waits; idle
+    cores still go to hashing. On Linux a nice value belongs to one thread; elsewhere it
+    would slow the whole process, so it is left alone there."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.nice(_HASHING_NICENESS)
+
+
 class HashPool:
     """A fixed number of threads with a bounded queue of reservations in front of them.
 
@@ -61,7 +76,9 @@ class HashPool:
     def __init__(self, *, workers: int, queue: int) -> None:
         self.workers = workers
         self.capacity = workers + queue
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
+        self._executor = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="argon2", initializer=_yield_to_the_event_loop
+        )
         self._slots = threading.BoundedSemaphore(self.capacity)
         self._lock = threading.Lock()
         self._in_use = 0
