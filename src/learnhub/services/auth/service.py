@@ -114,19 +114,18 @@ async def sign_up(
     """Register a new account; for an e-mail that already has one, ask for a notice to its
     owner instead. Both cases do the same work and give the same answer, so registration
     does not reveal who has an account: one hash, before the transaction begins (no
-    connection waits on it), then one short transaction that tries to insert the account
-    and records one event."""
+    connection waits on it), then one short transaction that tries to insert the account,
+    looks up the e-mail's owner and records one event."""
     email = normalise_email(email)
     with context.passwords.reserve() as work:
         password_hash = await work.hash(password)
     created = await _create_account(
         session, email=email, password_hash=password_hash, display_name=display_name
     )
-    if created is not None:
-        return
-    owner = await repository.get_account_by_email(session, email)
-    if owner is not None:  # else it was deleted a moment ago: nobody to tell
-        await _request_account_exists_notice(session, context, owner)
+    # Looked up in both cases, so that both run the same statements.
+    owner_id = await repository.get_account_id_by_email(session, email)
+    if created is None and owner_id is not None:  # (None: deleted a moment ago)
+        await _request_account_exists_notice(session, context, user_id=owner_id, email=email)
 
 
 async def _create_account(
@@ -164,22 +163,22 @@ async def _create_account(
 
 
 async def _request_account_exists_notice(
-    session: AsyncSession, context: AuthContext, account: Account
+    session: AsyncSession, context: AuthContext, *, user_id: str, email: str
 ) -> None:
     public_url = context.platform.public_url.rstrip("/")
     notice = AccountExistsNoticeRequested(
-        user_id=account.id,
-        email=account.email,
+        user_id=user_id,
+        email=email,
         login_url=f"{public_url}/login",
         reset_password_url=f"{public_url}/forgot-password",
         requested_at=utcnow(),
     )
-    await record_event(session, notice, subject=account.id)
+    await record_event(session, notice, subject=user_id)
     if context.platform.env == "development":
         log.info(
             "registration of an existing account %s: it would be e-mailed (development only) "
             "to log in at %s or reset the password at %s",
-            account.email,
+            email,
             notice.login_url,
             notice.reset_password_url,
         )
