@@ -89,7 +89,8 @@ async def register(
 
     Give ``password_hash`` (an Argon2id hash made by ``context.passwords``) to hash outside
     the caller's transaction, or one shared password once for many accounts (seeding);
-    otherwise ``password`` is hashed here."""
+    otherwise ``password`` is hashed here, inside the caller's transaction: fine at
+    start-up or on the command line, not in a request."""
     if password_hash is None:
         if password is None:
             raise ValueError("register() needs a password or a password hash")
