@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -30,6 +31,7 @@ from learnhub.web.rendering import render
 from learnhub.web.session import SignedInUser, WebSession
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 # The profile is created from the registration event a few milliseconds after the account,
 # so right after a first login /users/me may still answer 404 for a moment.
@@ -73,8 +75,9 @@ async def register(
             )
         except ApiProblem as problem:
             _explain_register_problem(errors, problem, _)
-        except ApiUnavailable:
+        except ApiUnavailable as error:
             # Most often every password-hashing thread is busy: a moment later it works.
+            log.warning("registration refused or failed by the API: %s", error)
             status_code = 503
             errors.add(
                 "email", _("We could not create your account just now. Try again in a few seconds.")
@@ -154,8 +157,9 @@ async def login(
             )
         except ApiProblem as problem:
             _explain_login_problem(errors, problem, _, locale)
-        except ApiUnavailable:
+        except ApiUnavailable as error:
             # Most often every password-hashing thread is busy: a moment later it works.
+            log.warning("log-in refused or failed by the API: %s", error)
             status_code = 503
             errors.add("email", _("We could not log you in just now. Try again in a few seconds."))
         else:
