@@ -84,8 +84,8 @@ class AuthSettings(BaseSettings):
         32,
         ge=0,
         description=(
-            "Hashes that may wait for a free thread. When that many already wait, log-ins, "
-            "registrations and password changes answer 503 with Retry-After at once."
+            "Requests that may wait for a free hashing thread. When that many already wait, "
+            "log-ins, registrations and password changes answer 503 with Retry-After at once."
         ),
     )
     signing_key: SecretStr | None = Field(
