@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
-from users_me import free_port_block, platform, postgres_database
+from _platform import free_port_block, platform, postgres_database
 
 from learnhub.runner.course_builder import Api, CourseSpec, LessonSpec, SectionSpec, build_course
 
@@ -262,7 +262,7 @@ def main() -> None:
         )
         url = stack.enter_context(
             platform(arguments.mode, base_port, data_dir, database_url, workers=arguments.workers)
-        )
+        ).url
         bare_url = stack.enter_context(bare_server(bare_port))
         ids = asyncio.run(prepare(url))
         reads = [

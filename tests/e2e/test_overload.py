@@ -24,6 +24,7 @@ from tests.conftest import (
     reset_postgres_schemas,
     services_settings,
     start_stack,
+    stop_platform,
 )
 from tests.services.courses.support import learner, published_course_with_items
 
@@ -87,7 +88,7 @@ async def tiny_pool(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     # The relay and the consumers share the one connection with the burst: stop without
     # waiting for them to catch up, which the test does not look at.
     await stack.client.aclose()
-    await stack.platform.stop()
+    await stop_platform(stack.platform)
 
 
 async def test_a_burst_against_a_tiny_pool_gets_answers_not_errors(tiny_pool: Stack) -> None:

@@ -91,7 +91,13 @@ def render_nginx_config(
             f"pid {runtime_dir / 'nginx.pid'};",
             f"error_log {runtime_dir / 'error.log'} warn;",
         ]
-    lines += ["events { worker_connections 1024; }", "", "http {"]
+    # Thousands of learners each keep a connection open (and each needs one upstream too).
+    lines += [
+        "worker_rlimit_nofile 20000;",
+        "events { worker_connections 8192; }",
+        "",
+        "http {",
+    ]
     body = [
         "access_log off;" if runtime_dir is None else f"access_log {runtime_dir / 'access.log'};",
         "sendfile on;",
