@@ -184,14 +184,18 @@ def prepare(mode: str, data_dir: str, database_url: str | None, **sizes: int) ->
 
 
 async def _log_in_all(url: str, learners: int) -> list[str]:
-    limits = httpx.Limits(max_connections=64)
+    limits = httpx.Limits(max_connections=8)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
 
         async def one(number: int) -> str:
-            response = await client.post(
-                "/api/v1/auth/login",
-                json={"email": f"bench-writer-{number:05d}@example.org", "password": PASSWORD},
-            )
+            while True:
+                response = await client.post(
+                    "/api/v1/auth/login",
+                    json={"email": f"bench-writer-{number:05d}@example.org", "password": PASSWORD},
+                )
+                if response.status_code not in (429, 503):
+                    break
+                await asyncio.sleep(float(response.headers.get("retry-after", "1")))
             response.raise_for_status()
             return str(response.json()["access_token"])
 

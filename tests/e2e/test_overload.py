@@ -70,7 +70,12 @@ async def test_requests_past_the_limit_are_refused_at_once() -> None:
 )
 async def tiny_pool(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     """The platform with one database connection per service and a 50 ms wait for it."""
-    pool = {"db_pool_size": 1, "db_max_overflow": 0, "db_pool_timeout": 0.05}
+    pool = {
+        "db_pool_size": 1,
+        "db_max_overflow": 0,
+        "sqlite_connections": 1,
+        "db_pool_timeout": 0.05,
+    }
     if request.param == "embedded":
         settings = embedded_settings(tmp_path, **pool)
     else:

@@ -91,10 +91,23 @@ class Settings(BaseSettings):
         description="Peers (the gateway, the web UI) whose `X-Forwarded-For` header is believed, as a JSON list.",
     )
     db_pool_size: int = Field(
-        10, ge=1, description="Database connections each service keeps open per process."
+        10,
+        ge=1,
+        description="PostgreSQL connections each service keeps open per process.",
     )
     db_max_overflow: int = Field(
-        10, ge=0, description="Extra connections a service may open for a burst, per process."
+        10,
+        ge=0,
+        description="Extra PostgreSQL connections a service may open for a burst, per process.",
+    )
+    sqlite_connections: int = Field(
+        256,
+        ge=1,
+        description=(
+            "SQLite connections each service may have open (all-in-one mode). One costs a "
+            "file handle; writers queue on the write lock, not on connections, so it matches "
+            "`LEARNHUB_MAX_IN_FLIGHT`."
+        ),
     )
     db_pool_timeout: float = Field(
         1.0,

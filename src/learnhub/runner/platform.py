@@ -138,8 +138,12 @@ def build_runtimes(
                 db=Database(
                     settings.database_url_for(spec.name),
                     service=spec.name,
-                    pool_size=settings.db_pool_size,
-                    max_overflow=settings.db_max_overflow,
+                    pool_size=settings.db_pool_size
+                    if settings.database_url
+                    else min(settings.db_pool_size, settings.sqlite_connections),
+                    max_overflow=settings.db_max_overflow
+                    if settings.database_url
+                    else max(0, settings.sqlite_connections - settings.db_pool_size),
                     pool_timeout=settings.db_pool_timeout,
                 ),
                 bus=bus,

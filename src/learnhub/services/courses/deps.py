@@ -1,5 +1,10 @@
 """Loaders every sub-domain's endpoints use: the course as the caller may see it.
 
+Learners' and visitors' loaders read the course and the caller's membership from the read
+cache (``readmodels``): the facts the access rules need, no database query on a hit. A
+write made with them re-reads what it changes in its own transaction. The staff loaders
+give the course's row, since staff change the course itself.
+
 ``CacheDep`` and ``SessionDep`` are the kit's, named here too so that endpoints import
 their dependencies from one place."""
 
@@ -11,8 +16,8 @@ from fastapi import Depends, Path, Request
 
 from learnhub.kit.auth import OptionalPrincipal, Principal, get_principal
 from learnhub.kit.http.deps import CacheDep as CacheDep
-from learnhub.kit.http.deps import SessionDep
-from learnhub.services.courses import repository
+from learnhub.kit.http.deps import DatabaseDep, SessionDep
+from learnhub.services.courses import readmodels, repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.config import CoursesSettings
 from learnhub.services.courses.errors import CourseNotFound, NotCourseStaff, NotEnrolled
@@ -35,31 +40,45 @@ async def _access(session: SessionDep, principal: Principal | None, course_id: s
     return access
 
 
+CourseId = Annotated[str, Path(max_length=36)]
+
+
 async def viewable_course(
-    session: SessionDep,
-    principal: OptionalPrincipal,
-    course_id: Annotated[str, Path(max_length=36)],
+    db: DatabaseDep, cache: CacheDep, principal: OptionalPrincipal, course_id: CourseId
 ) -> CourseAccess:
-    return await _access(session, principal, course_id)
+    access, _ = await readmodels.cached_access(db, cache, principal, course_id)
+    return access
 
 
 async def signed_in_course(
+    db: DatabaseDep,
+    cache: CacheDep,
+    principal: Annotated[Principal, Depends(get_principal)],
+    course_id: CourseId,
+) -> CourseAccess:
+    access, _ = await readmodels.cached_access(db, cache, principal, course_id)
+    return access
+
+
+async def _signed_in_course_row(
     session: SessionDep,
     principal: Annotated[Principal, Depends(get_principal)],
-    course_id: Annotated[str, Path(max_length=36)],
+    course_id: CourseId,
 ) -> CourseAccess:
     return await _access(session, principal, course_id)
 
 
 async def editable_course(
-    access: Annotated[CourseAccess, Depends(signed_in_course)],
+    access: Annotated[CourseAccess, Depends(_signed_in_course_row)],
 ) -> CourseAccess:
     if not access.can_edit:
         raise NotCourseStaff("Only the course's instructors (or an administrator) may change it.")
     return access
 
 
-async def staff_course(access: Annotated[CourseAccess, Depends(signed_in_course)]) -> CourseAccess:
+async def staff_course(
+    access: Annotated[CourseAccess, Depends(_signed_in_course_row)],
+) -> CourseAccess:
     if not access.is_staff:
         raise NotCourseStaff("Only the course's instructors and teaching assistants may do this.")
     return access
@@ -82,14 +101,16 @@ async def get_store(request: Request) -> ObjectStore:
 
 
 ViewableCourse = Annotated[CourseAccess, Depends(viewable_course)]
-"""Anyone who may see the course (anonymous included for published courses)."""
+"""Anyone who may see the course (anonymous included for published courses); the course's
+cached facts."""
 MemberCourse = Annotated[CourseAccess, Depends(signed_in_course)]
-"""A signed-in caller who may see the course; check roles on the access object."""
+"""A signed-in caller who may see the course (check roles on the access object); the
+course's cached facts."""
 EditableCourse = Annotated[CourseAccess, Depends(editable_course)]
-"""The course's instructors and administrators."""
+"""The course's instructors and administrators; the course's row."""
 StaffCourse = Annotated[CourseAccess, Depends(staff_course)]
-"""Instructors, teaching assistants and administrators."""
+"""Instructors, teaching assistants and administrators; the course's row."""
 LearnerCourse = Annotated[CourseAccess, Depends(learner_course)]
-"""An actively enrolled learner."""
+"""An actively enrolled learner; the course's cached facts."""
 CoursesSettingsDep = Annotated[CoursesSettings, Depends(get_courses_settings)]
 ObjectStoreDep = Annotated[ObjectStore, Depends(get_store)]

@@ -6,7 +6,8 @@ membership) and the JSON bodies themselves are cached as views (``kit.readcache`
 guarded by the stamps of the entities it was built from:
 
 - ``course``: the course, its outline, its lessons and its due dates;
-- ``learner``: one person's membership of one course and their progress in it;
+- ``membership``: one person's membership of one course (role, state, completion);
+- ``progress``: one person's outcomes in one course (and their certificate);
 - ``person``: one person's list of memberships (their dashboard);
 - ``roster``: who is enrolled in a course (the learner count);
 - ``catalog``: the list of published courses and the slugs that lead to them.
@@ -49,8 +50,21 @@ def course_stamp(course_id: str) -> str:
     return f"stamp:course:{course_id}"
 
 
-def learner_stamp(course_id: str, user_id: str) -> str:
-    return f"stamp:learner:{course_id}:{user_id}"
+def membership_stamp(course_id: str, user_id: str) -> str:
+    return f"stamp:membership:{course_id}:{user_id}"
+
+
+def progress_stamp(course_id: str, user_id: str) -> str:
+    return f"stamp:progress:{course_id}:{user_id}"
+
+
+def learner_stamps(course_id: str, user_id: str) -> tuple[str, ...]:
+    """The stamps of what a learner's own view of a course is built from."""
+    return (
+        course_stamp(course_id),
+        membership_stamp(course_id, user_id),
+        progress_stamp(course_id, user_id),
+    )
 
 
 def person_stamp(user_id: str) -> str:
@@ -66,7 +80,7 @@ def course_view(course_id: str) -> View:
 
 
 def membership_view(course_id: str, user_id: str) -> View:
-    return View(f"member:{course_id}:{user_id}", (learner_stamp(course_id, user_id),))
+    return View(f"member:{course_id}:{user_id}", (membership_stamp(course_id, user_id),))
 
 
 # ---------------------------------------------------------------- what the rules need
@@ -126,7 +140,7 @@ def membership_changed(session: AsyncSession, course_id: str, user_id: str) -> N
     restamp_after_commit(
         session,
         _cache(session),
-        learner_stamp(course_id, user_id),
+        membership_stamp(course_id, user_id),
         person_stamp(user_id),
         roster_stamp(course_id),
     )
@@ -146,14 +160,14 @@ def _content_and_catalog(row: Any) -> list[str]:
 
 def _membership(row: Any) -> list[str]:
     return [
-        learner_stamp(row.course_id, row.user_id),
+        membership_stamp(row.course_id, row.user_id),
         person_stamp(row.user_id),
         roster_stamp(row.course_id),
     ]
 
 
-def _learner(row: Any) -> list[str]:
-    return [learner_stamp(row.course_id, row.user_id)]
+def _progress(row: Any) -> list[str]:
+    return [progress_stamp(row.course_id, row.user_id)]
 
 
 # Every table a cached view is built from, and the stamps a changed row of it renews.
@@ -165,8 +179,8 @@ _STAMPS_OF = {
     "attachments": _content,
     "assignments": _content,
     "enrollments": _membership,
-    "item_progress": _learner,
-    "certificates": _learner,
+    "item_progress": _progress,
+    "certificates": _progress,
 }
 
 

@@ -157,10 +157,11 @@ async def enroll_self(session: AsyncSession, access: CourseAccess) -> Enrollment
     """Join as a learner: at once in an open course, as a request in an approval course."""
     assert access.user_id is not None
     course = access.course
-    membership = access.membership
     refusal = self_enrollment_refusal(access)
     if refusal is not None:
         raise refusal
+    # The access check may have read a cached membership: change the row itself.
+    membership = await courses_repository.get_membership(session, course.id, access.user_id)
     status = "pending" if course.enrollment_policy == "approval" else "active"
     enrollment = await _join(
         session,

@@ -28,8 +28,7 @@ from learnhub.services.courses.progress.schemas import (
 from learnhub.services.courses.progress.standing import OutlineFacts, load_outlines, standing
 from learnhub.services.courses.readmodels import (
     cache_ttl,
-    course_stamp,
-    learner_stamp,
+    learner_stamps,
     person_stamp,
 )
 
@@ -61,10 +60,7 @@ def _memberships_view(user_id: str) -> View:
 
 
 def _entry_view(course_id: str, user_id: str) -> View:
-    return View(
-        f"dashboard:{course_id}:{user_id}",
-        (course_stamp(course_id), learner_stamp(course_id, user_id)),
-    )
+    return View(f"dashboard:{course_id}:{user_id}", learner_stamps(course_id, user_id))
 
 
 async def dashboard(db: Database, cache: Cache, user_id: str) -> str:

@@ -14,19 +14,23 @@ from learnhub.services.courses.models import Course, Enrollment, Item
 from learnhub.services.courses.progress.models import Certificate, ItemProgress
 
 
-async def lock_membership(session: AsyncSession, enrollment_id: str) -> None:
-    """Take the write lock on a membership for the rest of the transaction.
+async def lock_membership_of(
+    session: AsyncSession, course_id: str, user_id: str
+) -> Enrollment | None:
+    """A person's membership of a course, read and locked for the rest of the transaction
+    in one statement; None when they have none.
 
     A no-op UPDATE locks the row on PostgreSQL and takes the database's write lock on
     SQLite, so one learner's outcomes in one course are recorded one after the other and
-    each sees everything the previous one committed.
-    """
-    await session.execute(
+    each sees everything the previous one committed."""
+    rows = await session.scalars(
         update(Enrollment)
-        .where(Enrollment.id == enrollment_id)
+        .where(Enrollment.course_id == course_id, Enrollment.user_id == user_id)
         .values(updated_at=Enrollment.updated_at)
-        .execution_options(synchronize_session=False)
+        .returning(Enrollment)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
+    return rows.first()
 
 
 async def get_item_progress(

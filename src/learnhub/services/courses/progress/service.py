@@ -9,10 +9,13 @@ database.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.contracts import EventPayload
 from learnhub.contracts.courses import CourseCompleted, LessonCompleted, ProgressUpdated
 from learnhub.kit.auth import Principal
 from learnhub.kit.cache import Cache
@@ -29,7 +32,7 @@ from learnhub.services.courses.models import Course, Enrollment, Item
 from learnhub.services.courses.progress import repository
 from learnhub.services.courses.progress.certificates import issue_certificate
 from learnhub.services.courses.progress.errors import NotALesson
-from learnhub.services.courses.progress.models import ItemProgress
+from learnhub.services.courses.progress.models import Certificate, ItemProgress
 from learnhub.services.courses.progress.schemas import (
     LearnerProgress,
     MyProgress,
@@ -37,9 +40,11 @@ from learnhub.services.courses.progress.schemas import (
 )
 from learnhub.services.courses.progress.standing import (
     OutlineFacts,
+    OutlineItem,
     Standing,
     item_states,
     load_outlines,
+    outline_facts,
     outline_view,
     standing,
 )
@@ -47,26 +52,21 @@ from learnhub.services.courses.progress.standing import (
 
 def progress_view(course_id: str, user_id: str) -> View:
     """A learner's progress body (``MyProgress``), valid until the course or they change."""
-    return View(
-        f"progress:{course_id}:{user_id}",
-        (readmodels.course_stamp(course_id), readmodels.learner_stamp(course_id, user_id)),
-    )
+    return View(f"progress:{course_id}:{user_id}", readmodels.learner_stamps(course_id, user_id))
 
 
-async def _current_standing(
-    session: AsyncSession, course: Course, membership: Enrollment
-) -> tuple[Standing, list[Item], list[ItemProgress]]:
-    items = await courses_repository.list_items(session, course.id)
-    rows = await repository.list_learner_progress(session, course.id, membership.user_id)
-    certificate = await repository.get_certificate(session, course.id, membership.user_id)
-    current = standing(
-        course.completion_rule,
-        items,
-        rows,
-        completed_at=membership.completed_at,
-        certificate_code=certificate.code if certificate else None,
-    )
-    return current, items, rows
+@dataclass(frozen=True)
+class Recorded:
+    """Where the learner stands right after an outcome was recorded."""
+
+    standing: Standing
+    items: list[OutlineItem]
+    rows: list[ItemProgress]
+
+    def progress(self) -> MyProgress:
+        return MyProgress(
+            **self.standing.summary.model_dump(), items=item_states(self.items, self.rows)
+        )
 
 
 # ---------------------------------------------------------------- recording outcomes
@@ -83,61 +83,57 @@ async def record_item_outcome(
     score: float | None = None,
     max_score: float | None = None,
     passed: bool | None = None,
-) -> None:
+) -> Recorded | None:
     """Record what a learner achieved on an item (a lesson done, a quiz or assignment
     graded), then update their progress, announce it, and complete the course if its rule
-    is now met. Quizzes, assignments and lessons call this; it is the one way in.
+    is now met. Quizzes, assignments and lessons call this; it is the one way in. Returns
+    where the learner now stands (None for anyone who is not an active learner).
 
     Completion sticks: a later outcome with ``completed=False`` (a worse attempt) keeps the
     item completed. The score, maximum and pass mark sent replace the stored ones when a
     score is sent (the caller decides which attempt counts). Only active learners get
     course progress, events and completion; anyone else's outcome is just stored.
     """
-    membership = await courses_repository.get_membership(session, course.id, user_id)
-    learner = (
-        membership is not None and membership.role == "learner" and membership.status == "active"
-    )
-    if learner:
-        assert membership is not None
-        await repository.lock_membership(session, membership.id)
-        await session.refresh(membership)
-
+    # Locked (read and locked in one statement), so one learner's outcomes in one course
+    # are recorded one after the other, each seeing everything the previous one committed.
+    membership = await repository.lock_membership_of(session, course.id, user_id)
     now = utcnow()
-    row = await repository.get_item_progress(session, item.id, user_id)
+    outcome = {"completed": completed, "score": score, "max_score": max_score, "passed": passed}
+    if not (
+        membership is not None and membership.role == "learner" and membership.status == "active"
+    ):
+        await _store_outcome(session, course.id, item.id, user_id, now=now, **outcome)
+        return None
+
+    # The learner's rows are read once, under the lock: the row to change is among them, and
+    # with it they give the new standing without another query.
+    rows = await repository.list_learner_progress(session, course.id, user_id)
+    row = next((row for row in rows if row.item_id == item.id), None)
     was_completed = row is not None and row.status == "completed"
     if row is None:
-        row = ItemProgress(
-            id=str(uuid.uuid4()),
-            course_id=course.id,
-            item_id=item.id,
-            user_id=user_id,
-            status="completed" if completed else "in_progress",
-            score=score,
-            max_score=max_score,
-            passed=passed,
-            completed_at=now if completed else None,
-            updated_at=now,
-        )
-        if not await repository.add_item_progress(session, row):
-            row = await repository.get_item_progress(session, item.id, user_id)
-            assert row is not None  # the insert that beat ours
-            was_completed = row.status == "completed"
-            _apply_outcome(
-                row, now, completed=completed, score=score, max_score=max_score, passed=passed
-            )
+        row = _new_outcome(course.id, item.id, user_id, now=now, **outcome)
+        session.add(row)
+        rows.append(row)
     else:
-        _apply_outcome(
-            row, now, completed=completed, score=score, max_score=max_score, passed=passed
-        )
-    await session.flush()
-    if not learner:
-        return
-    assert membership is not None
+        _apply_outcome(row, now, **outcome)
 
+    outline = await outline_facts(session, cache, course.id)
+    certificate = (
+        await repository.get_certificate(session, course.id, user_id)
+        if membership.completed_at is not None
+        else None
+    )
+    current = standing(
+        course.completion_rule,
+        outline.items,
+        rows,
+        completed_at=membership.completed_at,
+        certificate_code=certificate.code if certificate else None,
+    )
     newly_completed = completed and not was_completed
+    events: list[EventPayload] = []
     if newly_completed and item.kind == "lesson":
-        await record_event(
-            session,
+        events.append(
             LessonCompleted(
                 course_id=course.id,
                 course_title=course.title,
@@ -145,13 +141,10 @@ async def record_item_outcome(
                 item_title=item.title,
                 user_id=user_id,
                 completed_at=now,
-            ),
-            subject=course.id,
+            )
         )
-    current, _items, _rows = await _current_standing(session, course, membership)
     if newly_completed and item.required:
-        await record_event(
-            session,
+        events.append(
             ProgressUpdated(
                 course_id=course.id,
                 course_title=course.title,
@@ -160,13 +153,70 @@ async def record_item_outcome(
                 total_items=current.summary.total_items,
                 percent=current.summary.percent,
                 updated_at=now,
-            ),
-            subject=course.id,
+            )
         )
+    for event in events:
+        await record_event(session, event, subject=course.id)
     if current.rule_met and membership.completed_at is None:
-        await _complete_course(
+        certificate = await _complete_course(
             session, course, membership, final_percent=current.final_percent, now=now
         )
+        if certificate is not None:
+            summary = current.summary.model_copy(
+                update={
+                    "completed": True,
+                    "completed_at": now,
+                    "certificate_code": certificate.code,
+                }
+            )
+            current = Standing(summary, current.rule_met, current.final_percent)
+    return Recorded(current, outline.items, rows)
+
+
+def _new_outcome(
+    course_id: str,
+    item_id: str,
+    user_id: str,
+    *,
+    now: datetime,
+    completed: bool,
+    score: float | None,
+    max_score: float | None,
+    passed: bool | None,
+) -> ItemProgress:
+    return ItemProgress(
+        id=str(uuid.uuid4()),
+        course_id=course_id,
+        item_id=item_id,
+        user_id=user_id,
+        status="completed" if completed else "in_progress",
+        score=score,
+        max_score=max_score,
+        passed=passed,
+        completed_at=now if completed else None,
+        updated_at=now,
+    )
+
+
+async def _store_outcome(
+    session: AsyncSession,
+    course_id: str,
+    item_id: str,
+    user_id: str,
+    *,
+    now: datetime,
+    **outcome: Any,
+) -> None:
+    """Keep a non-learner's outcome (a teacher trying their own quiz): no lock was taken,
+    so a concurrent insert of the same row is possible; the unique constraint decides."""
+    row = await repository.get_item_progress(session, item_id, user_id)
+    if row is None:
+        row = _new_outcome(course_id, item_id, user_id, now=now, **outcome)
+        if await repository.add_item_progress(session, row):
+            return
+        row = await repository.get_item_progress(session, item_id, user_id)
+        assert row is not None  # the insert that beat ours
+    _apply_outcome(row, now, **outcome)
 
 
 def _apply_outcome(
@@ -199,11 +249,11 @@ async def _complete_course(
     *,
     final_percent: float | None,
     now: datetime,
-) -> None:
+) -> Certificate | None:
     # The conditional update is the arbiter: of two simultaneous last completions only
     # one sets completed_at, so the course completes and the certificate issues once.
     if not await repository.mark_course_completed(session, membership.id, now):
-        return
+        return None
     await session.refresh(membership)
     readmodels.membership_changed(session, course.id, membership.user_id)
     await record_event(
@@ -217,7 +267,7 @@ async def _complete_course(
         ),
         subject=course.id,
     )
-    await issue_certificate(session, course, membership.user_id, now)
+    return await issue_certificate(session, course, membership.user_id, now)
 
 
 # ---------------------------------------------------------------- lessons
@@ -228,14 +278,15 @@ async def complete_lesson(
 ) -> MyProgress:
     """Mark a lesson done for the calling learner (idempotent) and return their progress."""
     assert access.membership is not None
-    item = await courses_repository.get_item(session, access.course.id, item_id)
+    outline = await outline_facts(session, cache, access.course.id)
+    item = next((item for item in outline.items if item.id == item_id), None)
     if item is None:
         raise ItemNotFound(f"There is no item {item_id} in this course.")
     if item.kind != "lesson":
         raise NotALesson(
             f"This item is a {item.kind}: it is completed by submitting it, not marked done."
         )
-    await record_item_outcome(
+    recorded = await record_item_outcome(
         session,
         cache,
         course=access.course,
@@ -243,7 +294,9 @@ async def complete_lesson(
         user_id=access.membership.user_id,
         completed=True,
     )
-    return await _progress_from_database(session, access.course, access.membership)
+    if recorded is None:  # no longer an active learner, since the access check
+        raise NotEnrolled("Enroll in this course first.")
+    return recorded.progress()
 
 
 async def view_item(
@@ -264,13 +317,6 @@ async def view_item(
 
 
 # ---------------------------------------------------------------- reading progress
-
-
-async def _progress_from_database(
-    session: AsyncSession, course: Course, membership: Enrollment
-) -> MyProgress:
-    current, items, rows = await _current_standing(session, course, membership)
-    return MyProgress(**current.summary.model_dump(), items=item_states(items, rows))
 
 
 async def my_progress(db: Database, cache: Cache, principal: Principal, course_id: str) -> str:

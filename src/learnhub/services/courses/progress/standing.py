@@ -12,8 +12,10 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.readcache import View
+from learnhub.kit.cache import Cache
+from learnhub.kit.readcache import View, keep, read
 from learnhub.services.courses import repository as courses_repository
+from learnhub.services.courses.config import CoursesSettings
 from learnhub.services.courses.progress import repository
 from learnhub.services.courses.progress.models import ItemProgress
 from learnhub.services.courses.progress.schemas import ItemState, ProgressSummary
@@ -42,6 +44,19 @@ class OutlineFacts(BaseModel):
 
 def outline_view(course_id: str) -> View:
     return View(f"outline:{course_id}", (course_stamp(course_id),))
+
+
+async def outline_facts(session: AsyncSession, cache: Cache, course_id: str) -> OutlineFacts:
+    """A course's outline from the read cache, or read with ``session`` and cached."""
+    view = outline_view(course_id)
+    snapshot = await read(cache, [view])
+    found = snapshot.value(view)
+    if found is not None:
+        return OutlineFacts.model_validate_json(found)
+    outline = (await load_outlines(session, [course_id]))[course_id]
+    settings: CoursesSettings = session.info["service_settings"]
+    await keep(cache, snapshot, {view: outline.model_dump_json()}, ttl=settings.read_cache_ttl)
+    return outline
 
 
 async def load_outlines(session: AsyncSession, course_ids: list[str]) -> dict[str, OutlineFacts]:
