@@ -9,16 +9,22 @@ from typing import Protocol
 from learnhub.kit.events.envelope import CloudEvent
 
 DeliveryHandler = Callable[[CloudEvent], Awaitable[None]]
+BatchDeliveryHandler = Callable[[Sequence[CloudEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Subscription:
     """A consuming service: its name (one durable queue each), the event types it wants,
-    and the function that handles one delivery (raising means "retry later")."""
+    and the function that handles one delivery (raising means "retry later").
+
+    ``batch_handler``, when given, handles several waiting deliveries at once, all or
+    nothing; a bus may use it for a backlog and falls back to ``handler`` one event at a
+    time when it raises, so retries and dead letters stay per event."""
 
     consumer: str
     event_types: frozenset[str]
     handler: DeliveryHandler
+    batch_handler: BatchDeliveryHandler | None = None
 
 
 class Bus(Protocol):

@@ -2,7 +2,9 @@
 
 It behaves like the broker: events cross it as JSON bytes, each consuming service has its
 own FIFO queue and worker (a failing handler delays only its own service), a failing
-delivery is retried with back-off and finally dead-lettered. ``publish`` returns once
+delivery is retried with back-off and finally dead-lettered. A consumer that has fallen
+behind takes its waiting events in batches through the subscription's batch handler (one
+transaction for many), and one at a time again if a batch fails. ``publish`` returns once
 every subscriber has handled (or dead-lettered) the events, so the outbox marks an event
 published only when nothing in memory can lose it any more.
 """
@@ -41,11 +43,19 @@ class InProcessBus:
     """Delivers events between services running in one process."""
 
     def __init__(
-        self, *, max_attempts: int = 5, retry_base: float = 0.05, retry_cap: float = 2.0
+        self,
+        *,
+        max_attempts: int = 5,
+        retry_base: float = 0.05,
+        retry_cap: float = 2.0,
+        max_batch: int = 100,
     ) -> None:
         self.max_attempts = max_attempts
         self.retry_base = retry_base
         self.retry_cap = retry_cap
+        # A consumer that fell behind takes up to this many waiting events at once through
+        # its batch handler: one transaction instead of one per event.
+        self.max_batch = max_batch
         self.dead_letters: list[DeadLetter] = []
         self._consumers: dict[str, _Consumer] = {}
 
@@ -72,13 +82,19 @@ class InProcessBus:
         loop = asyncio.get_running_loop()
         pending: list[asyncio.Future[None]] = []
         for event in events:
+            consumers = [
+                consumer
+                for consumer in self._consumers.values()
+                if event.type in consumer.subscription.event_types
+            ]
+            if not consumers:
+                continue
             raw = event.to_json()
-            for consumer in self._consumers.values():
-                if event.type in consumer.subscription.event_types:
-                    done: asyncio.Future[None] = loop.create_future()
-                    consumer.queue.put_nowait((raw, done))
-                    CONSUMER_LAG.labels(consumer.subscription.consumer).set(consumer.queue.qsize())
-                    pending.append(done)
+            for consumer in consumers:
+                done: asyncio.Future[None] = loop.create_future()
+                consumer.queue.put_nowait((raw, done))
+                CONSUMER_LAG.labels(consumer.subscription.consumer).set(consumer.queue.qsize())
+                pending.append(done)
         if pending:
             await asyncio.gather(*pending)
 
@@ -93,13 +109,45 @@ class InProcessBus:
     async def _work(self, consumer: _Consumer) -> None:
         name = consumer.subscription.consumer
         while True:
-            raw, done = await consumer.queue.get()
+            waiting = [await consumer.queue.get()]
+            while len(waiting) < self.max_batch and not consumer.queue.empty():
+                waiting.append(consumer.queue.get_nowait())
             try:
-                await self._deliver(consumer.subscription, raw)
+                if len(waiting) > 1 and consumer.subscription.batch_handler is not None:
+                    await self._deliver_batch(consumer.subscription, [raw for raw, _ in waiting])
+                else:
+                    for raw, _ in waiting:
+                        await self._deliver(consumer.subscription, raw)
             finally:
                 CONSUMER_LAG.labels(name).set(consumer.queue.qsize())
-                if not done.done():
-                    done.set_result(None)
+                for _, done in waiting:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _deliver_batch(self, subscription: Subscription, raws: list[bytes]) -> None:
+        """All of them in one go; if that fails, each on its own with its own retries."""
+        assert subscription.batch_handler is not None
+        events = []
+        for raw in raws:
+            try:
+                events.append(CloudEvent.from_json(raw))
+            except MalformedEvent as error:
+                log.error("dropping malformed event for %s: %s", subscription.consumer, error)
+        try:
+            await subscription.batch_handler(events)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning(
+                "a batch of %d events failed for %s (%r); delivering them one at a time",
+                len(events),
+                subscription.consumer,
+                error,
+                extra={"service": subscription.consumer},
+            )
+        for event in events:
+            await self._deliver_event(subscription, event)
 
     async def _deliver(self, subscription: Subscription, raw: bytes) -> None:
         try:
@@ -107,6 +155,9 @@ class InProcessBus:
         except MalformedEvent as error:
             log.error("dropping malformed event for %s: %s", subscription.consumer, error)
             return
+        await self._deliver_event(subscription, event)
+
+    async def _deliver_event(self, subscription: Subscription, event: CloudEvent) -> None:
         for attempt in range(1, self.max_attempts + 1):
             try:
                 await subscription.handler(event)
