@@ -118,3 +118,21 @@ async def newest_private_key(session: AsyncSession) -> SigningKey | None:
         .order_by(SigningKey.created_at.desc())
         .limit(1)
     )
+
+
+async def get_account_ids_by_emails(session: AsyncSession, emails: list[str]) -> dict[str, str]:
+    """Account ids by (normalised) e-mail, for the e-mails that have an account."""
+    found: dict[str, str] = {}
+    for start in range(0, len(emails), 500):  # bounded IN lists
+        chunk = emails[start : start + 500]
+        rows = await session.execute(
+            select(Account.email, Account.id).where(Account.email.in_(chunk))
+        )
+        found.update({row.email: row.id for row in rows})
+    return found
+
+
+async def add_accounts(session: AsyncSession, accounts: list[Account]) -> None:
+    """Insert new accounts in as few statements as the database allows."""
+    session.add_all(accounts)
+    await session.flush()

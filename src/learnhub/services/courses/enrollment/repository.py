@@ -78,3 +78,10 @@ async def list_members(
     if after is not None:
         statement = statement.where(after_keyset(Enrollment.created_at, Enrollment.id, after))
     return [(row.Enrollment, row.Person) for row in await session.execute(statement)]
+
+
+async def add_enrollments(session: AsyncSession, enrollments: list[Enrollment]) -> None:
+    """Insert new memberships in as few statements as the database allows; a person who
+    already has one in the course makes the flush raise ``IntegrityError``."""
+    session.add_all(enrollments)
+    await session.flush()

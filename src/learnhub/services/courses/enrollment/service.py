@@ -47,20 +47,21 @@ MAX_BULK_ROWS = 5000
 STAFF_ROLES = ("instructor", "teaching_assistant")
 
 
-async def _announce(session: AsyncSession, course: Course, enrollment: Enrollment) -> None:
-    await record_event(
-        session,
-        EnrollmentCreated(
-            enrollment_id=enrollment.id,
-            course_id=course.id,
-            course_title=course.title,
-            user_id=enrollment.user_id,
-            role=enrollment.role,  # type: ignore[arg-type]
-            enrolled_by=enrollment.enrolled_by,
-            enrolled_at=enrollment.updated_at,
-        ),
-        subject=course.id,
+def enrollment_created(course: Course, enrollment: Enrollment) -> EnrollmentCreated:
+    """The event that announces a membership becoming active."""
+    return EnrollmentCreated(
+        enrollment_id=enrollment.id,
+        course_id=course.id,
+        course_title=course.title,
+        user_id=enrollment.user_id,
+        role=enrollment.role,  # type: ignore[arg-type]
+        enrolled_by=enrollment.enrolled_by,
+        enrolled_at=enrollment.updated_at,
     )
+
+
+async def _announce(session: AsyncSession, course: Course, enrollment: Enrollment) -> None:
+    await record_event(session, enrollment_created(course, enrollment), subject=course.id)
 
 
 def _check_open_for(course: Course, role: str) -> None:

@@ -187,3 +187,42 @@ async def list_due_assignments(
         .order_by(Assignment.due_at, Item.id)
     )
     return [(row.Assignment, row.Item) for row in await session.execute(statement)]
+
+
+async def lock_memberships(session: AsyncSession, course_id: str, user_ids: list[str]) -> None:
+    """:func:`lock_membership` for many learners of one course at once."""
+    for start in range(0, len(user_ids), 500):  # bounded IN lists
+        await session.execute(
+            update(Enrollment)
+            .where(
+                Enrollment.course_id == course_id,
+                Enrollment.user_id.in_(user_ids[start : start + 500]),
+            )
+            .values(updated_at=Enrollment.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def get_memberships_of(
+    session: AsyncSession, course_id: str, user_ids: list[str]
+) -> dict[str, Enrollment]:
+    """These people's memberships of a course, as the database has them now."""
+    found: dict[str, Enrollment] = {}
+    for start in range(0, len(user_ids), 500):
+        rows = await session.scalars(
+            select(Enrollment)
+            .where(
+                Enrollment.course_id == course_id,
+                Enrollment.user_id.in_(user_ids[start : start + 500]),
+            )
+            .execution_options(populate_existing=True)
+        )
+        found.update({row.user_id: row for row in rows})
+    return found
+
+
+async def add_item_progress_rows(session: AsyncSession, rows: list[ItemProgress]) -> None:
+    """Insert new outcomes in as few statements as the database allows; an outcome already
+    there for the same item and learner makes the flush raise ``IntegrityError``."""
+    session.add_all(rows)
+    await session.flush()
