@@ -20,7 +20,7 @@ from learnhub.services.auth.models import Account
 from learnhub.services.courses.models import Course, Enrollment, Person
 from learnhub.services.courses.progress.models import ItemProgress
 from learnhub.services.users.models import Profile
-from tests.conftest import reset_postgres_schemas
+from tests.conftest import embedded_settings, reset_postgres_schemas, start_stack, stop_stack
 
 LESSONS_PER_COURSE = 4  # in every generated course
 
@@ -82,6 +82,37 @@ async def _count(settings: Settings) -> dict[str, int]:
     return counts
 
 
+async def _first_course(data_dir: Path) -> dict[str, object]:
+    """What the API serves of the first seeded course: the shape load tests rely on."""
+    stack = await start_stack(embedded_settings(data_dir), "embedded")
+    try:
+        course = (await stack.client.get("/api/v1/courses/by-slug/seed-course-0001")).json()
+        learner = await stack.token("seed-learner-00001@example.org", "learnhub-learner")
+        quiz_id = next(
+            item["id"]
+            for section in course["sections"]
+            for item in section["items"]
+            if item["kind"] == "quiz"
+        )
+        quiz = await stack.client.get(
+            f"/api/v1/courses/{course['id']}/quizzes/{quiz_id}",
+            headers={"Authorization": f"Bearer {learner}"},
+        )
+        return {
+            "visibility": course["visibility"],
+            "items": [
+                [item["kind"] for item in section["items"]] for section in course["sections"]
+            ],
+            "quiz": (
+                quiz.status_code,
+                quiz.json()["question_count"],
+                quiz.json()["attempts_allowed"],
+            ),
+        }
+    finally:
+        await stop_stack(stack)
+
+
 def _planned_completions(plan: SeedPlan) -> int:
     return sum(
         lessons_done(plan, learner, course, LESSONS_PER_COURSE)
@@ -110,6 +141,12 @@ def test_seed_creates_exactly_what_it_was_asked_for(tmp_path: Path) -> None:
     assert counts["completed lessons"] == planned > 0
     # every event the seed caused was handled before it returned
     assert counts["auth events unpublished"] == counts["courses events unpublished"] == 0
+    # and the learners find what load tests expect: lessons, a quiz to retake, a project
+    assert asyncio.run(_first_course(tmp_path)) == {
+        "visibility": "published",
+        "items": [["lesson", "lesson"], ["lesson", "lesson", "quiz", "assignment"]],
+        "quiz": (200, 4, None),
+    }
 
 
 def test_a_second_run_adds_nothing(tmp_path: Path) -> None:
