@@ -39,6 +39,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(INSTALLED)
 	$(BIN)/ruff format src tests bench

@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from _platform import free_port_block, platform, postgres_database
 
 PASSWORD = "learnhub-learner"  # noqa: S105  # the seeded learners' password
 SEARCH_WORDS = ("introduction", "applied", "advanced", "python", "biology", "music", "english")
@@ -251,9 +252,6 @@ def _seed(env: dict[str, str], data_dir: str, *, courses: int, learners: int) ->
 
 
 def run_mode(arguments: argparse.Namespace) -> None:
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from users_me import free_port_block, platform, postgres_database
-
     port = free_port_block()
     with tempfile.TemporaryDirectory() as data_dir, contextlib.ExitStack() as stack:
         env = {**os.environ, "LEARNHUB_LOG_LEVEL": "WARNING"}
@@ -268,7 +266,7 @@ def run_mode(arguments: argparse.Namespace) -> None:
                 "LEARNHUB_CACHE_URL": "redis://127.0.0.1:6379/11",
             }
         seeded = _seed(env, data_dir, courses=arguments.courses, learners=arguments.learners)
-        url = stack.enter_context(platform(arguments.mode, port, data_dir, database_url))
+        url = stack.enter_context(platform(arguments.mode, port, data_dir, database_url)).url
         stats, elapsed = asyncio.run(
             scenario(
                 url,

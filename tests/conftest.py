@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -163,9 +164,13 @@ class Stack:
             "/api/v1/auth/register",
             json={"email": email, "password": password, "display_name": display_name},
         )
-        assert response.status_code == 201, response.text
+        assert response.status_code == 202, response.text
         await self.settle()
-        return response.json()["id"]
+        # The answer names no account (it is the same for a taken e-mail): look it up.
+        async with self.platform.runtime("auth").db.session() as session:
+            account = await get_account_by_email(session, email.strip().lower())
+        assert account is not None
+        return account.id
 
     async def login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
         response = await self.client.post(
@@ -222,7 +227,19 @@ async def stop_stack(stack: Stack) -> None:
     try:
         await stack.settle()
     finally:
-        await stack.platform.stop()
+        await stop_platform(stack.platform)
+
+
+async def stop_platform(platform: Platform, *, within: float = 30.0) -> None:
+    """Stop a platform; one that does not stop in time fails the test with every task's
+    stack printed, instead of hanging the run."""
+    try:
+        await asyncio.wait_for(platform.stop(), within)
+    except TimeoutError:
+        for task in asyncio.all_tasks():
+            print(f"task {task.get_name()} still running:", file=sys.stderr)
+            task.print_stack(limit=20, file=sys.stderr)
+        raise
 
 
 def embedded_settings(data_dir: Path, **overrides: Any) -> Settings:

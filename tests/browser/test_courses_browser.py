@@ -255,6 +255,11 @@ def test_a_learner_hands_in_an_assignment_and_the_instructor_grades_it(
     expect(page.get_by_role("status")).to_have_text("Your work has been handed in.")
     expect(page.get_by_text("Version 1")).to_be_visible()
     assert_accessible(page)
+    page.get_by_label("Your answer").fill("Second go: rested two nights.")
+    page.get_by_role("button", name="Send the new version").click()
+    expect(page.get_by_role("status")).to_have_text("Your work has been handed in.")
+    expect(page.get_by_text("You have handed in 2 versions.")).to_be_visible()
+    assert_accessible(page)
     page.context.close()
 
     # the instructor: builder -> grading queue -> grade page -> queue -> gradebook
@@ -266,6 +271,11 @@ def test_a_learner_hands_in_an_assignment_and_the_instructor_grades_it(
     assert_accessible(staff)
     staff.get_by_role("link", name="Grade the work of").first.click()
     expect(staff.get_by_role("heading", level=1)).to_contain_text("Grade the work of")
+    expect(staff.get_by_text("Second go: rested two nights.")).to_be_visible()
+    expect(staff.get_by_text("The learner has handed in 2 versions.")).to_be_visible()
+    assert_accessible(staff)
+    # the first version, graded instead: it is the one that counts
+    staff.get_by_role("link", name="Version 1").click()
     expect(staff.get_by_text("The pastry was rested overnight.")).to_be_visible()
     assert_accessible(staff)
     staff.get_by_label("Pastry").fill("5")
@@ -314,8 +324,64 @@ def test_the_quiz_and_assignment_editors_have_no_accessibility_violations(
     page.goto(f"{editors}/assignments/{assignment['id']}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Make a tart")
     assert_accessible(page)
+    # a criterion the API refuses: the error summary, the message next to the field
+    new_criterion = page.get_by_role("form", name="New criterion")
+    new_criterion.get_by_label("Title").fill("Glaze")
+    new_criterion.get_by_label("Points").fill("0")
+    new_criterion.get_by_role("button", name="Add the criterion").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Enter points more than 0")
+    assert_accessible(page)
+    new_criterion = page.get_by_role("form", name="New criterion")
+    new_criterion.get_by_label("Points").fill("2")
+    new_criterion.get_by_role("button", name="Add the criterion").click()
+    expect(page.get_by_role("status")).to_have_text("The criterion has been added.")
+    expect(page.get_by_text("3 criteria. Points in all: 12.")).to_be_visible()
+    assert_accessible(page)
     for question_type in ("", "single_choice", "matching", "numeric"):
         page.goto(f"{editors}/quizzes/{quiz['id']}?type={question_type}")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Pastry quiz")
         assert_accessible(page)
     page.context.close()
+
+
+def test_the_courses_pages_in_portuguese_have_no_accessibility_violations(
+    browser: Browser, live_server: str
+) -> None:
+    course, assignment = course_with_assignment(live_server)
+    quizzed = published_course(live_server)
+    learner = new_page(browser)
+    log_in(learner, live_server, *LEARNER)
+    learner.get_by_role("button", name="Português").click()
+    learner.goto(f"{live_server}/courses/{course['slug']}")
+    expect(learner.locator("html")).to_have_attribute("lang", "pt")
+    learner.get_by_role("button", name="Inscrever-se").click()
+    for path in (
+        f"/courses/{course['slug']}",
+        f"/courses/{course['slug']}/assignments/{assignment['id']}",
+        f"/courses/{course['slug']}/grades",
+        f"/courses/{quizzed['slug']}",
+    ):
+        learner.goto(f"{live_server}{path}")
+        assert_accessible(learner)
+    # the switcher saved the language in the profile: back to English for the other tests
+    learner.get_by_role("button", name="English").click()
+    expect(learner.locator("html")).to_have_attribute("lang", "en")
+    learner.context.close()
+
+    staff = new_page(browser)
+    log_in(staff, live_server, *INSTRUCTOR)
+    staff.get_by_role("button", name="Português").click()
+    teach = f"{live_server}/teach/{course['id']}"
+    for path in (
+        "",
+        f"/assignments/{assignment['id']}",
+        "/grading?status=all",
+        "/gradebook",
+    ):
+        staff.goto(f"{teach}{path}")
+        expect(staff.locator("html")).to_have_attribute("lang", "pt")
+        assert_accessible(staff)
+    staff.get_by_role("button", name="English").click()
+    expect(staff.locator("html")).to_have_attribute("lang", "en")
+    staff.context.close()

@@ -162,6 +162,8 @@ def distributed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Distribute
         "LEARNHUB_BUS_URL": RABBITMQ_URL.rstrip("/") + "/" + vhost,
         "LEARNHUB_CACHE_URL": REDIS_DB_URL,
         "LEARNHUB_LOG_FORMAT": "text",
+        # Every request in the log, so the tests can follow a request id through it.
+        "LEARNHUB_ACCESS_LOG_SAMPLE": "1",
     }
     log = data_dir / "up.log"
     with log.open("wb") as sink:
@@ -219,8 +221,9 @@ def register(client: httpx.Client, email: str, display_name: str = "E2E User") -
         "/api/v1/auth/register",
         json={"email": email, "password": PASSWORD, "display_name": display_name},
     )
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
+    assert response.status_code == 202, response.text
+    # The answer names no account (it is the same for a taken e-mail): the token does.
+    return claims(login(client, email)["access_token"])["sub"]
 
 
 def profile_of(client: httpx.Client, token: str, *, within: float = 20) -> dict[str, Any]:
@@ -353,6 +356,30 @@ def test_gateway_answers_problems_keeps_request_ids_and_every_service_is_ready(
 
     if "web    did not start" not in distributed.output():
         assert client.get("/").status_code == 200
+
+
+def test_the_gateway_takes_bodies_up_to_the_platform_limit(client: httpx.Client) -> None:
+    """nginx's limit is LEARNHUB_MAX_REQUEST_BYTES, as the all-in-one dispatcher's: the
+    largest upload reaches the service (which decides), one byte more is refused."""
+    from learnhub.kit.config import Settings
+
+    limit = Settings().max_request_bytes
+    reached = client.post(
+        "/api/v1/courses/import",
+        content=bytes(limit),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=60,
+    )
+    assert reached.status_code in {401, 422}, reached.text  # the courses service answered
+    refused = client.post(
+        "/api/v1/courses/import",
+        content=bytes(limit + 1),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=60,
+    )
+    assert refused.status_code == 413
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["title"] == "Content Too Large"
 
 
 def test_a_consumer_killed_mid_stream_loses_nothing(distributed: Distributed) -> None:

@@ -29,7 +29,8 @@ from learnhub.kit.cache import MemoryCache
 from learnhub.kit.config import Settings
 from learnhub.kit.db import Database, UTCDateTime, utcnow
 from learnhub.kit.events.bus import Bus
-from learnhub.kit.events.outbox import messaging_metadata, outbox_table, record_event
+from learnhub.kit.events.outbox import record_event
+from learnhub.kit.events.tables import messaging_metadata, outbox_table
 from learnhub.kit.runtime import ServiceRuntime, ServiceSpec
 
 NAME = "notebook"

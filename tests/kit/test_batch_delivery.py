@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,11 @@ from learnhub.contracts.users import UserProfileUpdated
 from learnhub.kit.db import Database, utcnow
 from learnhub.kit.events import record_event, record_events
 from learnhub.kit.events.bus import Subscription
+from learnhub.kit.events.deliveries import DeliveryQueue
 from learnhub.kit.events.envelope import CloudEvent
-from learnhub.kit.events.inbox import inbox_batch_delivery, subscription_for
-from learnhub.kit.events.memory import DeadLetter, InProcessBus
-from learnhub.kit.events.outbox import inbox_table
+from learnhub.kit.events.inbox import inbox_batch_delivery, inbox_delivery, subscription_for
+from learnhub.kit.events.memory import InProcessBus
+from learnhub.kit.events.tables import deliveries_table, inbox_table
 from tests.kit.sample_service import (
     HANDLERS,
     Note,
@@ -117,9 +119,17 @@ async def test_events_recorded_together_roll_back_together(db: Database) -> None
 async def test_recording_no_events_writes_nothing_and_wakes_no_relay(db: Database) -> None:
     async with db.transaction() as session:
         assert await record_events(session, []) == []
-        assert "outbox_pending" not in session.info
 
     assert await outbox_rows(db) == []
+    assert not db.outbox_signal.is_set()
+
+
+async def test_events_recorded_together_wake_the_relay_once_committed(db: Database) -> None:
+    async with db.transaction() as session:
+        await record_events(session, [(registered("u-1"), "u-1")])
+        assert not db.outbox_signal.is_set()
+
+    assert db.outbox_signal.is_set()
 
 
 # ---------------------------------------------------------------- inbox_batch_delivery
@@ -239,20 +249,25 @@ class Calls:
         if self.batch_fails:
             raise HandlerFailed("the batch failed")
 
-    def subscription(self, consumer: str = "reader") -> Subscription:
-        return Subscription(consumer, frozenset({REGISTERED}), self.one, batch_handler=self.many)
+    def subscription(self, db: Database) -> Subscription:
+        return Subscription(
+            db.service, frozenset({REGISTERED}), self.one, database=db, batch_handler=self.many
+        )
 
 
-async def test_a_backlog_reaches_the_batch_handler_in_batches_of_at_most_max_batch() -> None:
+async def test_a_backlog_reaches_the_batch_handler_in_batches_of_at_most_batch_size(
+    db: Database,
+) -> None:
     # given
-    bus = InProcessBus(max_batch=4)
+    bus = InProcessBus(batch_size=4)
     calls = Calls()
-    await bus.subscribe(calls.subscription())
+    await bus.subscribe(calls.subscription(db))
     events = [registration(f"u-{number}") for number in range(10)]
 
     # when
     try:
         await bus.publish(events)
+        await bus.wait_idle()
     finally:
         await bus.close()
 
@@ -263,45 +278,106 @@ async def test_a_backlog_reaches_the_batch_handler_in_batches_of_at_most_max_bat
         ["u-8", "u-9"],
     ]
     assert calls.single == []
+    assert await DeliveryQueue(db).waiting() == 0
 
 
-async def test_a_single_waiting_event_goes_to_the_per_event_handler() -> None:
+async def test_a_single_waiting_event_goes_to_the_per_event_handler(db: Database) -> None:
     bus = InProcessBus()
     calls = Calls()
-    await bus.subscribe(calls.subscription())
+    await bus.subscribe(calls.subscription(db))
 
     try:
         await bus.publish([registration("u-1")])
+        await bus.wait_idle()
     finally:
         await bus.close()
 
     assert (calls.batches, calls.single) == ([], ["u-1"])
 
 
-async def test_a_failed_batch_is_delivered_one_by_one_and_only_the_bad_event_dead_letters() -> None:
+async def test_a_failed_batch_is_delivered_one_by_one_and_only_the_bad_event_dead_letters(
+    db: Database,
+) -> None:
     # given
     bus = InProcessBus(max_attempts=2, retry_base=0.001, retry_cap=0.002)
     calls = Calls(batch_fails=True, poison="u-2")
-    await bus.subscribe(calls.subscription())
+    await bus.subscribe(calls.subscription(db))
     events = [registration("u-1"), registration("u-2"), registration("u-3")]
 
     # when
     try:
         await bus.publish(events)
+        await bus.wait_idle()
     finally:
         await bus.close()
 
-    # then: the good events once each, the bad one retried and then dead-lettered alone
+    # then: the good events once each; the bad one retried alone, then kept as a dead letter
     assert calls.batches == [["u-1", "u-2", "u-3"]]
-    assert calls.single == ["u-1", "u-2", "u-2", "u-3"]
-    assert bus.dead_letters == [
-        DeadLetter(
-            consumer="reader",
-            event=events[1],
-            error="HandlerFailed('cannot handle u-2')",
-            attempts=2,
+    assert calls.single == ["u-1", "u-2", "u-3", "u-2"]
+    [dead] = await DeliveryQueue(db).dead_letters()
+    assert (dead.consumer, dead.event_id, dead.attempts, dead.error) == (
+        db.service,
+        events[1].id,
+        2,
+        "HandlerFailed('cannot handle u-2')",
+    )
+    assert await DeliveryQueue(db).waiting() == 0
+
+
+async def test_a_delivery_that_failed_before_is_never_batched_with_others(db: Database) -> None:
+    # given: u-1 failed once and is due again, u-2 and u-3 wait for their first attempt
+    queue = DeliveryQueue(db)
+    events = [registration("u-1"), registration("u-2"), registration("u-3")]
+    await queue.accept(events)
+    [first, *_] = await queue.due(limit=3)
+    await queue.retry_later(first, error="HandlerFailed('once')", delay=0)
+    bus = InProcessBus()
+    calls = Calls()
+
+    # when
+    try:
+        await bus.subscribe(calls.subscription(db))
+        await bus.wait_idle()
+    finally:
+        await bus.close()
+
+    # then: the retried one alone and first (the queue's order), the others together
+    assert (calls.single, calls.batches) == (["u-1"], [["u-2", "u-3"]])
+    assert await queue.waiting() == 0
+
+
+async def test_an_unreadable_event_is_dead_lettered_alone_and_the_others_handled(
+    db: Database,
+) -> None:
+    # given: a body that is not a CloudEvent waits between two good events
+    queue = DeliveryQueue(db)
+    await queue.accept([registration("u-1")])
+    async with db.transaction() as session:
+        now = utcnow()
+        await session.execute(
+            deliveries_table.insert().values(
+                event_id="not-an-event",
+                type=REGISTERED,
+                body="{not json",
+                accepted_at=now,
+                attempts=0,
+                next_attempt_at=now,
+            )
         )
-    ]
+    await queue.accept([registration("u-3")])
+    bus = InProcessBus()
+    calls = Calls()
+
+    # when
+    try:
+        await bus.subscribe(calls.subscription(db))
+        await bus.wait_idle()
+    finally:
+        await bus.close()
+
+    # then
+    assert calls.single == ["u-1", "u-3"]
+    assert [dead.event_id for dead in await queue.dead_letters()] == ["not-an-event"]
 
 
 async def test_a_failed_batch_falls_back_without_a_second_effect(db: Database) -> None:
@@ -314,20 +390,77 @@ async def test_a_failed_batch_falls_back_without_a_second_effect(db: Database) -
 
     subscription = subscription_for(db, HANDLERS)
     assert subscription is not None
-    failing_batch = inbox_batch_delivery(db, {REGISTERED: fussy})
     bus = InProcessBus()
     await bus.subscribe(
-        Subscription("notebook", subscription.event_types, subscription.handler, failing_batch)
+        replace(subscription, batch_handler=inbox_batch_delivery(db, {REGISTERED: fussy}))
     )
     events = [registration("u-1"), registration("u-2")]
 
     # when
     try:
         await bus.publish(events)
+        await bus.wait_idle()
     finally:
         await bus.close()
 
     # then: handled one at a time instead, once each
     assert await note_ids(db) == ["u-1", "u-2"]
     assert await inbox_ids(db) == {event.id for event in events}
-    assert bus.dead_letters == []
+    assert await DeliveryQueue(db).dead_letters() == []
+
+
+async def test_a_batch_already_handled_elsewhere_is_handled_once(db: Database) -> None:
+    # given: the events were handled (by another replica, say) but are delivered again
+    events = [registration("u-1"), registration("u-2")]
+    await inbox_batch_delivery(db, HANDLERS)(events)
+    subscription = subscription_for(db, HANDLERS)
+    assert subscription is not None
+    bus = InProcessBus()
+    await bus.subscribe(subscription)
+
+    # when
+    try:
+        await bus.publish(events)
+        await bus.wait_idle()
+    finally:
+        await bus.close()
+
+    # then
+    assert await note_ids(db) == ["u-1", "u-2"]
+    assert await DeliveryQueue(db).waiting() == 0
+
+
+async def test_a_batch_loses_to_a_concurrent_delivery_and_is_handled_once(db: Database) -> None:
+    # given: while the batch runs, another delivery of its second event commits first
+    events = [registration("u-1"), registration("u-2")]
+    raced: list[str] = []
+
+    async def racing(session: AsyncSession, payloads: Sequence[UserRegistered]) -> None:
+        if not raced:
+            raced.append(payloads[1].user_id)
+            await inbox_delivery(db, HANDLERS)(events[1])
+        for payload in payloads:
+            session.add(Note(id=f"batch-{payload.user_id}", body="noted", created_at=utcnow()))
+
+    subscription = subscription_for(db, HANDLERS)
+    assert subscription is not None
+    bus = InProcessBus()
+    await bus.subscribe(
+        replace(
+            subscription,
+            batch_handler=inbox_batch_delivery(db, HANDLERS, batch_handlers={REGISTERED: racing}),
+        )
+    )
+
+    # when
+    try:
+        await bus.publish(events)
+        await bus.wait_idle()
+    finally:
+        await bus.close()
+
+    # then: nothing of the batch is kept; one by one, u-2 is a duplicate
+    assert raced == ["u-2"]
+    assert await note_ids(db) == ["u-1", "u-2"]
+    assert await inbox_ids(db) == {event.id for event in events}
+    assert await DeliveryQueue(db).dead_letters() == []

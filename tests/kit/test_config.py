@@ -79,8 +79,8 @@ def test_each_service_gets_its_own_sqlite_file_under_the_data_folder(tmp_path: P
 
     auth, users = settings.database_url_for("auth"), settings.database_url_for("users")
 
-    assert auth == f"sqlite+aiosqlite:///{(tmp_path / 'data' / 'auth.db').as_posix()}"
-    assert users == f"sqlite+aiosqlite:///{(tmp_path / 'data' / 'users.db').as_posix()}"
+    assert auth == f"sqlite:///{(tmp_path / 'data' / 'auth.db').as_posix()}"
+    assert users == f"sqlite:///{(tmp_path / 'data' / 'users.db').as_posix()}"
 
 
 def test_a_shared_database_url_serves_every_service(tmp_path: Path) -> None:

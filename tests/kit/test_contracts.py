@@ -39,6 +39,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "reset_url": "https://learnhub.example.org/reset?token=abc",
         "expires_at": WHEN,
     },
+    "user.account_exists_notice_requested.v1": {
+        "user_id": "u-1",
+        "email": "ada@example.org",
+        "login_url": "https://learnhub.example.org/login",
+        "reset_password_url": "https://learnhub.example.org/forgot-password",
+        "requested_at": WHEN,
+    },
     "user.profile_updated.v1": {
         "user_id": "u-1",
         "display_name": "Ada",

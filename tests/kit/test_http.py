@@ -94,6 +94,7 @@ async def test_an_invalid_payload_is_a_422_problem_listing_the_fields(embedded: 
     assert fields["email"]["pointer"] == "#/email"
     assert fields["password"]["pointer"] == "#/password"
     assert fields["password"]["detail"] == "Field required"
+    assert fields["password"]["code"] == "missing"
     assert "email" in fields["email"]["detail"]
 
 
@@ -110,6 +111,7 @@ async def test_an_invalid_query_parameter_is_a_422_problem(embedded: Stack) -> N
             "field": "limit",
             "pointer": "query:limit",
             "detail": "Input should be greater than or equal to 1",
+            "code": "greater_than_equal",
         }
     ]
 

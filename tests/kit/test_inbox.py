@@ -17,7 +17,7 @@ from learnhub.contracts.users import UserRolesChanged
 from learnhub.kit.db import Database, utcnow
 from learnhub.kit.events.envelope import CloudEvent
 from learnhub.kit.events.inbox import inbox_delivery
-from learnhub.kit.events.outbox import inbox_table
+from learnhub.kit.events.tables import inbox_table
 from tests.kit.sample_service import HANDLERS, Note, note_ids, open_database, registered
 
 

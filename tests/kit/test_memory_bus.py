@@ -1,17 +1,23 @@
-"""The in-process bus behaves like the broker: JSON on the wire, delivery before publish
-returns, retries with back-off then a dead letter, one queue per consumer."""
+"""The in-process bus behaves like the broker: JSON on the wire, a durable queue per
+consumer in its own database, retries with back-off, then a dead letter that is kept,
+listed and replayed; publish returns once the events are queued, not once handled."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
+from learnhub.kit.db import Database
 from learnhub.kit.events.bus import Subscription
+from learnhub.kit.events.deliveries import DeliveryQueue
 from learnhub.kit.events.envelope import CloudEvent
-from learnhub.kit.events.memory import DeadLetter, InProcessBus
+from learnhub.kit.events.memory import InProcessBus
+from learnhub.kit.events.tables import deliveries_table, messaging_metadata
 
 COURSE_PUBLISHED = "test.course.published.v1"
 LESSON_COMPLETED = "test.lesson.completed.v1"
@@ -39,18 +45,41 @@ class Recorder:
             raise HandlerFailed(f"attempt {len(self.events)}")
 
 
-async def eventually(condition: Callable[[], bool], *, within: float = 2.0) -> None:
+async def eventually(condition: Callable[[], bool], *, within: float = 5.0) -> None:
     deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {within}s")
-        await asyncio.sleep(0.001)
+        await asyncio.sleep(0.005)
 
 
 def course_published(title: str = "Algebra") -> CloudEvent:
     return CloudEvent(
         type=COURSE_PUBLISHED, source="tests", data={"title": title, "tags": ["a"]}, subject="c-1"
     )
+
+
+Databases = Callable[[str], Awaitable[Database]]
+
+
+@pytest.fixture
+async def databases(tmp_path: Path) -> AsyncIterator[Databases]:
+    """Each consumer's own SQLite database with the messaging tables."""
+    opened: dict[str, Database] = {}
+
+    async def database(consumer: str) -> Database:
+        if consumer not in opened:
+            db = Database(
+                f"sqlite+aiosqlite:///{(tmp_path / consumer).as_posix()}.db", service=consumer
+            )
+            async with db.engine.begin() as connection:
+                await connection.run_sync(messaging_metadata.create_all)
+            opened[consumer] = db
+        return opened[consumer]
+
+    yield database
+    for db in opened.values():
+        await db.dispose()
 
 
 @pytest.fixture
@@ -60,76 +89,212 @@ async def bus() -> AsyncIterator[InProcessBus]:
     await in_process.close()
 
 
-async def test_a_subscriber_gets_an_equal_but_distinct_event(bus: InProcessBus) -> None:
+async def subscribe(
+    bus: InProcessBus,
+    databases: Databases,
+    consumer: str,
+    handler: Callable[[CloudEvent], Awaitable[None]],
+    *types: str,
+) -> None:
+    await bus.subscribe(
+        Subscription(
+            consumer, frozenset(types or {COURSE_PUBLISHED}), handler, await databases(consumer)
+        )
+    )
+
+
+async def queued(db: Database) -> int:
+    async with db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(deliveries_table)) or 0)
+
+
+async def test_a_subscriber_gets_an_equal_but_distinct_event(
+    bus: InProcessBus, databases: Databases
+) -> None:
     # given
     recorder = Recorder()
-    await bus.subscribe(Subscription("reader", frozenset({COURSE_PUBLISHED}), recorder))
+    await subscribe(bus, databases, "reader", recorder)
     event = course_published()
 
     # when
     await bus.publish([event])
+    await bus.wait_idle()
 
     # then: it crossed the bus as JSON, as it would cross a broker
     [received] = recorder.events
     assert received == event
     assert received is not event
     assert received.data is not event.data
+    assert await queued(await databases("reader")) == 0
 
 
-async def test_publish_returns_only_after_the_handlers_ran(bus: InProcessBus) -> None:
-    slow = Recorder(delay=0.05)
-    await bus.subscribe(Subscription("slow", frozenset({COURSE_PUBLISHED}), slow))
+async def test_publish_returns_once_the_events_are_queued_not_once_handled(
+    bus: InProcessBus, databases: Databases
+) -> None:
+    # given: a handler that waits for a signal
+    release = asyncio.Event()
+    handled: list[CloudEvent] = []
+
+    async def held(event: CloudEvent) -> None:
+        await release.wait()
+        handled.append(event)
+
+    await subscribe(bus, databases, "held", held)
     event = course_published()
 
+    # when
+    await asyncio.wait_for(bus.publish([event]), 5.0)
+
+    # then: queued in the consumer's database, not yet handled
+    assert handled == []
+    assert await queued(await databases("held")) == 1
+    release.set()
+    await bus.wait_idle()
+    assert handled == [event]
+    assert await queued(await databases("held")) == 0
+
+
+async def test_events_queued_before_a_stop_are_handled_after_the_restart(
+    databases: Databases,
+) -> None:
+    # given: a consumer that never gets to finish, then the process stops
+    never = asyncio.Event()
+
+    async def stuck(_event: CloudEvent) -> None:
+        await never.wait()
+
+    first = InProcessBus()
+    await subscribe(first, databases, "reader", stuck)
+    events = [course_published("one"), course_published("two")]
+    await first.publish(events)
+    await first.close()
+
+    # when: the service starts again
+    second = InProcessBus()
+    recorder = Recorder()
+    try:
+        await subscribe(second, databases, "reader", recorder)
+        await second.wait_idle()
+    finally:
+        await second.close()
+
+    # then
+    assert [event.id for event in recorder.events] == [event.id for event in events]
+
+
+async def test_an_event_published_twice_is_queued_once(
+    bus: InProcessBus, databases: Databases
+) -> None:
+    # given: a consumer busy with something else, so both copies would wait together
+    release = asyncio.Event()
+    handled: list[CloudEvent] = []
+
+    async def held(event: CloudEvent) -> None:
+        await release.wait()
+        handled.append(event)
+
+    await subscribe(bus, databases, "held", held)
+    event = course_published()
+
+    # when
+    await bus.publish([event])
     await bus.publish([event])
 
-    assert slow.events == [event]
+    # then
+    assert await queued(await databases("held")) == 1
+    release.set()
+    await bus.wait_idle()
+    assert handled == [event]
 
 
-async def test_a_failing_handler_is_retried_with_back_off_then_dead_lettered_without_blocking_others(
-    bus: InProcessBus,
+async def test_a_failing_handler_is_retried_with_back_off_then_kept_as_a_dead_letter(
+    bus: InProcessBus, databases: Databases
 ) -> None:
     # given
     broken = Recorder(failures=3)
     healthy = Recorder()
-    await bus.subscribe(Subscription("broken", frozenset({COURSE_PUBLISHED}), broken))
-    await bus.subscribe(Subscription("healthy", frozenset({COURSE_PUBLISHED}), healthy))
+    await subscribe(bus, databases, "broken", broken)
+    await subscribe(bus, databases, "healthy", healthy)
     event = course_published()
 
     # when
-    publishing = asyncio.create_task(bus.publish([event]))
-    await eventually(lambda: bool(healthy.events))
+    await bus.publish([event])
+    await bus.wait_idle()
 
-    # then: the healthy consumer had it before the broken one's first retry
+    # then
     assert healthy.events == [event]
-    assert not publishing.done()
-    await asyncio.wait_for(publishing, 2.0)
     assert len(broken.called_at) == 3
-    assert healthy.called_at[0] < broken.called_at[1]
     waits = [
         later - earlier
         for earlier, later in zip(broken.called_at, broken.called_at[1:], strict=False)
     ]
     assert waits[0] >= 0.02
     assert waits[1] >= 0.04
-    assert bus.dead_letters == [
-        DeadLetter(consumer="broken", event=event, error="HandlerFailed('attempt 3')", attempts=3)
-    ]
-    assert healthy.events == [event]
+    [dead] = await DeliveryQueue(await databases("broken")).dead_letters()
+    assert (dead.consumer, dead.event_id, dead.event_type, dead.attempts) == (
+        "broken",
+        event.id,
+        COURSE_PUBLISHED,
+        3,
+    )
+    assert dead.error == "HandlerFailed('attempt 3')"
+    assert CloudEvent.from_json(dead.body) == event
+    assert await DeliveryQueue(await databases("healthy")).dead_letters() == []
 
 
-async def test_a_handler_that_recovers_is_not_dead_lettered(bus: InProcessBus) -> None:
+async def test_a_dead_letter_survives_a_restart_and_a_replay_handles_it(
+    databases: Databases,
+) -> None:
+    # given: a dead letter, and the process stopped
+    first = InProcessBus(max_attempts=1)
+    await subscribe(first, databases, "reader", Recorder(failures=1))
+    event = course_published()
+    await first.publish([event])
+    await first.wait_idle()
+    await first.close()
+    queue = DeliveryQueue(await databases("reader"))
+    assert [dead.event_id for dead in await queue.dead_letters()] == [event.id]
+
+    # when: the handler is fixed, the service restarted and the dead letter replayed
+    second = InProcessBus(max_attempts=1, poll_interval=0.05)
+    fixed = Recorder()
+    try:
+        await subscribe(second, databases, "reader", fixed)
+        await second.wait_idle()
+        assert fixed.events == []
+        assert await queue.replay(event_ids={"another-event"}) == 0
+        assert await queue.replay() == 1
+        # The replay happened behind the bus's back, as from the command line: poll.
+        for _ in range(500):
+            if not await queue.waiting():
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await second.close()
+
+    # then
+    assert fixed.events == [event]
+    assert await queue.dead_letters() == []
+    assert await queued(await databases("reader")) == 0
+
+
+async def test_a_handler_that_recovers_is_not_dead_lettered(
+    bus: InProcessBus, databases: Databases
+) -> None:
     flaky = Recorder(failures=2)
-    await bus.subscribe(Subscription("flaky", frozenset({COURSE_PUBLISHED}), flaky))
+    await subscribe(bus, databases, "flaky", flaky)
     event = course_published()
 
     await bus.publish([event])
+    await bus.wait_idle()
 
     assert flaky.events == [event, event, event]
-    assert bus.dead_letters == []
+    assert await DeliveryQueue(await databases("flaky")).dead_letters() == []
 
 
-async def test_a_stuck_consumer_blocks_no_other_consumer(bus: InProcessBus) -> None:
+async def test_a_stuck_consumer_blocks_no_other_consumer(
+    bus: InProcessBus, databases: Databases
+) -> None:
     # given
     release = asyncio.Event()
     stuck_calls: list[CloudEvent] = []
@@ -139,63 +304,70 @@ async def test_a_stuck_consumer_blocks_no_other_consumer(bus: InProcessBus) -> N
         await release.wait()
 
     healthy = Recorder()
-    await bus.subscribe(Subscription("stuck", frozenset({COURSE_PUBLISHED}), stuck))
-    await bus.subscribe(Subscription("healthy", frozenset({COURSE_PUBLISHED}), healthy))
+    await subscribe(bus, databases, "stuck", stuck)
+    await subscribe(bus, databases, "healthy", healthy)
     first, second = course_published("one"), course_published("two")
 
     # when
-    publishing = asyncio.create_task(bus.publish([first, second]))
+    await bus.publish([first, second])
     await eventually(lambda: len(healthy.events) == 2)
 
     # then
     assert healthy.events == [first, second]
     assert stuck_calls == [first]
-    assert not publishing.done()
     release.set()
-    await asyncio.wait_for(publishing, 2.0)
+    await bus.wait_idle()
     assert stuck_calls == [first, second]
 
 
-async def test_only_subscribed_types_are_delivered(bus: InProcessBus) -> None:
+async def test_only_subscribed_types_are_delivered(bus: InProcessBus, databases: Databases) -> None:
     courses = Recorder()
     lessons = Recorder()
-    await bus.subscribe(Subscription("courses", frozenset({COURSE_PUBLISHED}), courses))
-    await bus.subscribe(Subscription("lessons", frozenset({LESSON_COMPLETED}), lessons))
+    await subscribe(bus, databases, "courses", courses, COURSE_PUBLISHED)
+    await subscribe(bus, databases, "lessons", lessons, LESSON_COMPLETED)
     published = course_published()
     completed = CloudEvent(type=LESSON_COMPLETED, source="tests", data={"lesson": 7})
     nobody = CloudEvent(type="test.nobody.listens.v1", source="tests", data={})
 
     await bus.publish([completed, published, nobody])
+    await bus.wait_idle()
 
     assert courses.events == [published]
     assert lessons.events == [completed]
 
 
-async def test_each_consumer_sees_events_in_publish_order(bus: InProcessBus) -> None:
+async def test_each_consumer_sees_events_in_publish_order(
+    bus: InProcessBus, databases: Databases
+) -> None:
     # given: handlers that take varying time, so an unordered bus would reorder
     slow = Recorder(delay=0.002)
     fast = Recorder()
-    await bus.subscribe(Subscription("slow", frozenset({COURSE_PUBLISHED}), slow))
-    await bus.subscribe(Subscription("fast", frozenset({COURSE_PUBLISHED}), fast))
+    await subscribe(bus, databases, "slow", slow)
+    await subscribe(bus, databases, "fast", fast)
     events = [course_published(str(number)) for number in range(20)]
 
-    # when: one batch, and two publishes racing each other
+    # when: one batch, then two more one after the other
     await bus.publish(events[:10])
-    await asyncio.gather(bus.publish(events[10:15]), bus.publish(events[15:]))
+    await bus.publish(events[10:15])
+    await bus.publish(events[15:])
+    await bus.wait_idle()
 
     # then
     assert [event.id for event in slow.events] == [event.id for event in events]
     assert [event.id for event in fast.events] == [event.id for event in events]
 
 
-async def test_a_consumer_cannot_subscribe_twice(bus: InProcessBus) -> None:
-    await bus.subscribe(Subscription("reader", frozenset({COURSE_PUBLISHED}), Recorder()))
+async def test_a_consumer_cannot_subscribe_twice_nor_without_a_database(
+    bus: InProcessBus, databases: Databases
+) -> None:
+    await subscribe(bus, databases, "reader", Recorder())
 
     with pytest.raises(ValueError, match="reader already subscribed"):
-        await bus.subscribe(Subscription("reader", frozenset({LESSON_COMPLETED}), Recorder()))
+        await subscribe(bus, databases, "reader", Recorder(), LESSON_COMPLETED)
+    with pytest.raises(ValueError, match="nobody has no database"):
+        await bus.subscribe(Subscription("nobody", frozenset({COURSE_PUBLISHED}), Recorder()))
 
 
-async def test_publish_without_subscribers_returns_at_once(bus: InProcessBus) -> None:
-    await asyncio.wait_for(bus.publish([course_published()]), 0.5)
-
-    assert bus.dead_letters == []
+async def test_publish_without_subscribers_queues_nothing(bus: InProcessBus) -> None:
+    await bus.publish([course_published()])
+    await bus.wait_idle()

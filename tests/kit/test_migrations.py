@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from learnhub.kit.db import Database
-from learnhub.kit.events.outbox import messaging_metadata
+from learnhub.kit.events.tables import messaging_metadata
 from learnhub.kit.migrations import current_revision, head_revision, upgrade
 from learnhub.kit.runtime import ServiceSpec
 from learnhub.runner.registry import SERVICES
@@ -148,3 +148,71 @@ def test_every_service_has_a_migration_history() -> None:
     for spec in SERVICES:
         assert (spec.migrations / "env.py").is_file()
         assert head_revision(spec.migrations) is not None
+
+
+def _shape(
+    connection: Any, table: str
+) -> tuple[list[tuple[str, str, bool]], list[tuple[str, tuple[str, ...], bool]]]:
+    """A table's columns (name, type, nullable) and indexes (name, columns, unique), as the
+    database reports them."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(connection)
+    columns = [
+        (column["name"], _type_name(column["type"]), bool(column["nullable"]))
+        for column in inspector.get_columns(table)
+    ]
+    indexes = sorted(
+        (index["name"] or "", tuple(index["column_names"]), bool(index["unique"]))
+        for index in inspector.get_indexes(table)
+    )
+    return columns, indexes
+
+
+def _type_name(kind: Any) -> str:
+    # Dialects report types their own way (VARCHAR(36) / String(36)); compare the family.
+    name = type(kind).__name__.upper().replace("STRING", "CHAR")
+    for family in ("CHAR", "TEXT", "INT", "TIME"):
+        if family in name:
+            return family
+    return name
+
+
+def _declared_shape(
+    table: Any,
+) -> tuple[list[tuple[str, str, bool]], list[tuple[str, tuple[str, ...], bool]]]:
+    columns = [
+        (
+            column.name,
+            _type_name(column.type.dialect_impl(_sqlite_dialect())),
+            bool(column.nullable),
+        )
+        for column in table.columns
+    ]
+    indexes = sorted(
+        (index.name, tuple(column.name for column in index.columns), bool(index.unique))
+        for index in table.indexes
+    )
+    return columns, indexes
+
+
+def _sqlite_dialect() -> Any:
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.dialect()
+
+
+async def test_every_service_has_exactly_the_kits_messaging_tables(
+    fresh: tuple[ServiceSpec, Database],
+) -> None:
+    # given
+    spec, db = fresh
+
+    # when
+    await upgrade(db, spec.migrations)
+
+    # then: the columns and indexes the kit declares, no more, no fewer
+    for table in messaging_metadata.sorted_tables:
+        async with db.engine.connect() as connection:
+            built = await connection.run_sync(_shape, table.name)
+        assert built == _declared_shape(table), (spec.name, table.name)

@@ -10,16 +10,19 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import aio_pika
 import pytest
+from sqlalchemy import update
 
-from learnhub.kit.db import Database
+from learnhub.kit.db import Database, utcnow
 from learnhub.kit.events.bus import Subscription
 from learnhub.kit.events.envelope import CloudEvent
 from learnhub.kit.events.memory import InProcessBus
 from learnhub.kit.events.outbox import OutboxRelay
+from learnhub.kit.events.tables import outbox_table
 from tests.kit import sample_service
 from tests.kit.sample_service import note_ids, open_database, outbox_rows, unpublished, write_note
 
@@ -93,9 +96,11 @@ async def bus() -> AsyncIterator[InProcessBus]:
     await in_process.close()
 
 
-async def subscribed(bus: InProcessBus, consumer: str = "reader") -> Recorder:
+async def subscribed(bus: InProcessBus, db: Database, consumer: str = "reader") -> Recorder:
+    """A consumer keeping its queue in ``db`` (the producer's own: a service may consume
+    its own events)."""
     recorder = Recorder()
-    await bus.subscribe(Subscription(consumer, frozenset({REGISTERED}), recorder))
+    await bus.subscribe(Subscription(consumer, frozenset({REGISTERED}), recorder, db))
     return recorder
 
 
@@ -119,7 +124,7 @@ async def test_a_rolled_back_transaction_leaves_no_event_and_publishes_nothing(
     db: Database, bus: InProcessBus
 ) -> None:
     # given
-    recorder = await subscribed(bus)
+    recorder = await subscribed(bus, db)
     relay = OutboxRelay(db, bus)
 
     # when
@@ -140,7 +145,7 @@ async def test_the_relay_publishes_in_recorded_order_and_marks_published(
     db: Database, bus: InProcessBus
 ) -> None:
     # given: five events over three transactions, more than one relay batch
-    recorder = await subscribed(bus)
+    recorder = await subscribed(bus, db)
     recorded: list[str] = []
     for batch in (["a", "b"], ["c"], ["d", "e"]):
         async with db.transaction() as session:
@@ -150,6 +155,7 @@ async def test_the_relay_publishes_in_recorded_order_and_marks_published(
 
     # when
     await relay.drain()
+    await bus.wait_idle()
 
     # then
     assert recorder.ids == recorded
@@ -199,7 +205,7 @@ async def test_a_commit_wakes_the_running_relay_without_waiting_for_its_poll(
     db: Database, bus: InProcessBus
 ) -> None:
     # given: a relay that would otherwise poll only every minute
-    recorder = await subscribed(bus)
+    recorder = await subscribed(bus, db)
     relay = OutboxRelay(db, bus, poll_interval=60.0)
     relay.start()
     try:
@@ -213,6 +219,89 @@ async def test_a_commit_wakes_the_running_relay_without_waiting_for_its_poll(
         await eventually(lambda: recorder.ids == [event_id], within=2.0)
     finally:
         await relay.stop()
+    assert await unpublished(db) == 0
+
+
+class WatchingBus:
+    """A bus that notes, while it publishes, how many connections of the producer's
+    database are in use (one would be an open relay transaction)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.connections_in_use: list[int] = []
+        self.published: list[CloudEvent] = []
+
+    async def start(self) -> None:
+        return None
+
+    async def publish(self, events: Sequence[CloudEvent]) -> None:
+        self.connections_in_use.append(self.db.engine.pool.checkedout())
+        self.published.extend(events)
+
+    async def subscribe(self, subscription: Subscription) -> None:
+        raise NotImplementedError
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class RelayDied(BaseException):
+    """The process ends in the middle of a publish (not an error the relay handles)."""
+
+
+class DyingBus(WatchingBus):
+    async def publish(self, events: Sequence[CloudEvent]) -> None:
+        raise RelayDied
+
+
+async def test_no_transaction_is_open_while_the_bus_publishes(db: Database) -> None:
+    # given
+    async with db.transaction() as session:
+        event_id = await write_note(session, "n-1")
+    bus = WatchingBus(db)
+
+    # when
+    assert await OutboxRelay(db, bus).publish_pending() == 1
+
+    # then
+    assert bus.connections_in_use == [0]
+    assert [event.id for event in bus.published] == [event_id]
+    [row] = await outbox_rows(db)
+    assert row["published_at"] is not None
+    assert row["claimed_until"] is None
+
+
+async def test_a_batch_claimed_by_a_relay_that_died_goes_out_once_its_lease_ends(
+    db: Database,
+) -> None:
+    # given: a relay that claimed the event and died while publishing it
+    async with db.transaction() as session:
+        event_id = await write_note(session, "n-1")
+    with pytest.raises(RelayDied):
+        await OutboxRelay(db, DyingBus(db), lease=timedelta(hours=1)).publish_pending()
+    [row] = await outbox_rows(db)
+    assert row["claimed_until"] is not None
+    assert row["published_at"] is None
+
+    # when: another relay looks while the lease lasts
+    other = WatchingBus(db)
+    assert await OutboxRelay(db, other).publish_pending() == 0
+
+    # then
+    assert other.published == []
+
+    # when: the lease has run out
+    async with db.transaction() as session:
+        await session.execute(
+            update(outbox_table).values(claimed_until=utcnow() - timedelta(seconds=1))
+        )
+    assert await OutboxRelay(db, other).publish_pending() == 1
+
+    # then
+    assert [event.id for event in other.published] == [event_id]
     assert await unpublished(db) == 0
 
 
@@ -244,12 +333,13 @@ async def test_a_process_killed_between_commit_and_publish_still_delivers_after_
     db = Database(url, service="notebook")
     bus = InProcessBus()
     try:
-        recorder = await subscribed(bus)
+        recorder = await subscribed(bus, db)
         assert await note_ids(db) == ["n-1"]
         assert await unpublished(db) == 1
         relay = OutboxRelay(db, bus)
         await relay.drain()
         await relay.drain()
+        await bus.wait_idle()
 
         # then
         assert recorder.ids == [event_id]

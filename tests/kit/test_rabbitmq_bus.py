@@ -27,7 +27,7 @@ from learnhub.kit.events.bus import Subscription
 from learnhub.kit.events.envelope import CloudEvent
 from learnhub.kit.events.rabbitmq import (
     BusUnavailable,
-    DeadLetterMessage,
+    DeadLetter,
     RabbitMQBus,
     consumer_queue_name,
     dead_letter_queue_name,
@@ -252,7 +252,7 @@ async def test_an_always_failing_handler_dead_letters_after_max_attempts(broker:
 
     assert recorder.received == [event, event, event]
     [dead] = await list_dead_letters(BROKER_URL, consumer)
-    assert dead == DeadLetterMessage(
+    assert dead == DeadLetter(
         consumer=consumer,
         event_id=event.id,
         event_type=COURSE_PUBLISHED,

@@ -38,7 +38,7 @@ async def test_a_request_trace_id_reaches_its_event_and_the_consumer_log(
     await stack.settle()
 
     # then: the recorded event carries the request's trace
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
     async with stack.platform.runtime("auth").db.session() as session:
         [row] = (
             await session.execute(

@@ -151,7 +151,7 @@ async def _bulk(stack: Stack, courses: list[BuiltCourse], instructor_id: str) ->
                 for (learner, course_index), count in DONE.items()
                 if course_index == index
             }
-            await complete_lessons(session, runtime.cache, course=course, lessons_by_learner=done)
+            await complete_lessons(session, course=course, lessons_by_learner=done)
     await stack.settle()
     return ids
 

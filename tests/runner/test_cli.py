@@ -144,7 +144,7 @@ def test_gateway_config_routes_every_service_and_the_rest_to_the_web() -> None:
     assert f"server 127.0.0.1:{WEB_PORT};" in config
     assert "location / {" in config
     assert "rate=7r/s" in config
-    assert "client_max_body_size 10m;" in config
+    assert f"client_max_body_size {52 * 1024 * 1024};" in config
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in config
     assert "proxy_set_header X-Request-ID" in config
     # No path of this machine in a configuration meant for another.
@@ -265,9 +265,56 @@ def test_invalid_setting_names_the_variable() -> None:
     assert_one_sentence(result, "LEARNHUB_PRIMARY_COLOR", "#1d4ed8")
 
 
-def test_dead_letters_need_rabbitmq() -> None:
-    result = run("events", "dlq", "users")
-    assert_one_sentence(result, "RabbitMQ", "LEARNHUB_BUS_URL=amqp://")
+def test_in_process_dead_letters_are_listed_and_replayed_from_the_service_database(
+    tmp_path: Path,
+) -> None:
+    # given: the users database, with one event its handler gave up on
+    from learnhub.kit.db import Database
+    from learnhub.kit.events.deliveries import DeliveryQueue
+    from learnhub.kit.events.envelope import CloudEvent
+
+    data = {"LEARNHUB_DATA_DIR": str(tmp_path)}
+    assert run("events", "dlq", "users", env=data).output.strip() == "no dead letters for users"
+    assert run("migrate", env=data).exit_code == 0
+    event = CloudEvent(type="user.registered.v1", source="auth", data={"user_id": "u-1"})
+
+    async def dead_letter() -> DeliveryQueue:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'users.db'}", service="users")
+        queue = DeliveryQueue(db)
+        await queue.accept([event])
+        [delivery] = await queue.due(limit=10)
+        await queue.dead_letter(delivery, error="KeyError('email')")
+        await db.dispose()
+        return queue
+
+    queue = asyncio.run(dead_letter())
+
+    # when
+    listed = run("events", "dlq", "users", env=data)
+
+    # then
+    assert listed.exit_code == 0, listed.output
+    [line] = listed.output.splitlines()
+    assert line.startswith(f"{event.id}  user.registered.v1  attempts=1  failed_at=")
+    assert line.endswith("error=KeyError('email')")
+    assert run("events", "dlq", "users", "--replay", "--id", "other", env=data).output.strip() == (
+        "replayed 0 event(s) to users"
+    )
+
+    # when
+    replayed = run("events", "dlq", "users", "--replay", env=data)
+
+    # then: back in the queue, for the platform to handle
+    assert replayed.output.strip() == "replayed 1 event(s) to users"
+    assert run("events", "dlq", "users", env=data).output.strip() == "no dead letters for users"
+
+    async def waiting() -> int:
+        try:
+            return await queue.waiting()
+        finally:
+            await queue.db.dispose()
+
+    assert asyncio.run(waiting()) == 1
 
 
 def test_dead_letters_with_an_unreachable_broker() -> None:

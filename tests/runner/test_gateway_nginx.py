@@ -17,9 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from learnhub.gateway.dispatch import TOO_LARGE_DETAIL, TOO_LARGE_TITLE
 from learnhub.gateway.nginx import Upstream, render_nginx_config
+from learnhub.kit.config import Settings
 from learnhub.runner.distributed import worker_account
 from learnhub.runner.registry import SERVICES
+from learnhub.services.courses.config import CoursesSettings
 from tests.conftest import free_port, nginx_path, port_open, require
 
 pytestmark = pytest.mark.nginx
@@ -77,7 +80,13 @@ class Gateway:
 
 @contextmanager
 def gateway(
-    tmp_path: Path, *, rate_limit: int = 1000, body_limit: str = "2m", down: str | None = None
+    tmp_path: Path,
+    *,
+    rate_limit: int = 1000,
+    anonymous_rate_limit: int = 1000,
+    address_rate_limit: int = 10000,
+    max_body_bytes: int = 2 * 1024 * 1024,
+    down: str | None = None,
 ) -> Iterator[Gateway]:
     nginx = nginx_path()
     require("nginx", nginx is not None, "install nginx (apt-get install nginx)")
@@ -101,7 +110,9 @@ def gateway(
                 Upstream("web", ("/",), "127.0.0.1", web),
                 listen=f"127.0.0.1:{port}",
                 rate_limit=rate_limit,
-                body_limit=body_limit,
+                anonymous_rate_limit=anonymous_rate_limit,
+                address_rate_limit=address_rate_limit,
+                max_body_bytes=max_body_bytes,
                 runtime_dir=runtime_dir,
                 run_as_user=worker_account(runtime_dir),
                 worker_processes="1",
@@ -177,21 +188,48 @@ def test_large_bodies_go_through_temp_files_and_too_large_ones_are_refused(
 ) -> None:
     """Bodies bigger than nginx's buffer are written to its temp folder; started as root,
     the workers must be able to write there (they run as the data folder's owner)."""
-    with gateway(tmp_path, body_limit="2m") as gw, httpx.Client(base_url=gw.url) as client:
+    with gateway(tmp_path) as gw, httpx.Client(base_url=gw.url) as client:
         body = b"x" * 1_000_000
         response = client.post("/api/v1/auth/register", content=body)
         assert response.status_code == 200, response.text
         assert response.json()["received"] == len(body)
         assert "buffered to a temporary file" in (gw.runtime_dir / "error.log").read_text()
 
-        too_large = client.post("/api/v1/auth/register", content=b"x" * 3_000_000)
+        at_the_limit = client.post("/api/v1/auth/register", content=b"x" * 2 * 1024 * 1024)
+        assert at_the_limit.status_code == 200
+        too_large = client.post("/api/v1/auth/register", content=b"x" * (2 * 1024 * 1024 + 1))
         assert too_large.status_code == 413
         assert too_large.headers["content-type"] == "application/problem+json"
-        assert too_large.json()["status"] == 413
+        # The same problem as the all-in-one gateway's.
+        assert too_large.json() == {
+            "type": "about:blank",
+            "title": TOO_LARGE_TITLE,
+            "status": 413,
+            "detail": TOO_LARGE_DETAIL,
+        }
 
 
-def test_rate_limit_per_address_answers_429_problems(tmp_path: Path) -> None:
-    with gateway(tmp_path, rate_limit=1) as gw, httpx.Client(base_url=gw.url) as client:
+def test_the_largest_upload_goes_through_with_the_default_limit(tmp_path: Path) -> None:
+    largest = CoursesSettings().max_upload_bytes
+    limit = Settings().max_request_bytes
+    with (
+        gateway(tmp_path, max_body_bytes=limit) as gw,
+        httpx.Client(base_url=gw.url, timeout=60) as client,
+    ):
+        response = client.post(
+            "/api/v1/courses/c/lessons/l/attachments",
+            files={"file": ("largest.bin", bytes(largest), "application/octet-stream")},
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["upstream"] == "courses"
+        assert response.json()["received"] > largest
+
+
+def test_anonymous_traffic_is_limited_per_address_with_429_problems(tmp_path: Path) -> None:
+    with (
+        gateway(tmp_path, anonymous_rate_limit=1) as gw,
+        httpx.Client(base_url=gw.url) as client,
+    ):
         statuses = [client.get("/api/v1/users/me").status_code for _ in range(12)]
         assert statuses[0] == 200
         assert 429 in statuses
@@ -208,3 +246,42 @@ def test_a_service_that_does_not_answer_is_a_502_problem(tmp_path: Path) -> None
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["title"] == "Bad Gateway"
         assert client.get("/api/v1/auth/login").status_code == 200
+
+
+def test_signed_in_traffic_is_limited_per_person_not_per_address(tmp_path: Path) -> None:
+    # given: one person's limit is 1 request/s (burst 4), and 300 people share one address
+    with (
+        gateway(tmp_path, rate_limit=1, anonymous_rate_limit=1) as gw,
+        httpx.Client(base_url=gw.url) as client,
+    ):
+        # when: each of a classroom's learners makes a few requests at once
+        classroom = [
+            client.get("/api/v1/users/me", headers={"Authorization": f"Bearer learner-{n}"})
+            for n in range(300)
+            for _ in range(2)
+        ]
+        # then: nobody is stopped
+        assert {response.status_code for response in classroom} == {200}
+        # when: one of them hammers the API
+        hammering = [
+            client.get("/api/v1/users/me", headers={"Authorization": "Bearer learner-7"})
+            for _ in range(10)
+        ]
+        # then: only they are stopped; a classmate with a web session goes on
+        assert 429 in {response.status_code for response in hammering}
+        page = client.get("/courses", headers={"Cookie": "lh_session=classmate"})
+        assert page.status_code == 200
+        other = client.get("/api/v1/users/me", headers={"Authorization": "Bearer learner-8"})
+        assert other.status_code == 200
+
+
+def test_every_address_has_a_ceiling_whatever_credentials_it_sends(tmp_path: Path) -> None:
+    with (
+        gateway(tmp_path, rate_limit=1000, address_rate_limit=1) as gw,
+        httpx.Client(base_url=gw.url) as client,
+    ):
+        statuses = [
+            client.get("/api/v1/users/me", headers={"Authorization": f"Bearer made-up-{n}"})
+            for n in range(12)
+        ]
+        assert 429 in {response.status_code for response in statuses}

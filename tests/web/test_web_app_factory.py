@@ -71,13 +71,32 @@ async def test_cookies_are_secure_when_the_public_url_is_https(branded_site) -> 
 
 
 async def test_an_unreachable_api_gives_the_service_unavailable_page(branded_site) -> None:
-    page = await branded_site.get("/login")
+    # (The log-in and registration forms come back with a sentence instead: see
+    # test_account_pages.py.)
+    page = await branded_site.get("/forgot-password")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
     response = await branded_site.post(
-        "/login",
-        data={"email": "ana@example.com", "password": "whatever it is", "csrf_token": token},
+        "/forgot-password", data={"email": "ana@example.com", "csrf_token": token}
     )
 
     assert response.status_code == 503
     assert "<h1>Sorry, the service is unavailable</h1>" in response.text
+
+
+def test_every_page_route_checks_the_csrf_token() -> None:
+    # The page routers are added without an include wrapper: each must carry the check itself.
+    from fastapi.routing import APIRoute
+
+    from learnhub.web.deps import verify_csrf
+
+    app = create_web_app(Settings(), httpx.AsyncClient(base_url="http://gateway"))
+    routes = [route for route in app.routes if isinstance(route, APIRoute)]
+
+    assert len(routes) > 30
+    unchecked = [
+        route.path
+        for route in routes
+        if verify_csrf not in [dependency.call for dependency in route.dependant.dependencies]
+    ]
+    assert unchecked == []

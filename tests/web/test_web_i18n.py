@@ -16,21 +16,51 @@ from learnhub.web.i18n import (
     load_translations,
     negotiate_accept_language,
 )
+from learnhub.web.templating import Templates
 
 WEB_DIR = Path(learnhub.web.__file__).parent
 PT_CATALOGUE = LOCALE_DIR / "pt" / "LC_MESSAGES" / "messages.po"
 
 
-def _extracted_messages() -> set[str]:
+Message = str | tuple[str, str]
+"""A message id: its text, or (singular, plural) for a message with plural forms."""
+
+
+def _extracted_messages() -> set[Message]:
+    """Every message of the UI; ``ngettext`` and ``{% pluralize %}`` give (singular, plural)."""
     with (WEB_DIR / "babel.cfg").open() as config:
         method_map, options_map = parse_mapping_cfg(config)
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
-    return {
-        message if isinstance(message, str) else message[0]
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            WEB_DIR, method_map, options_map, keywords=keywords
-        )
-    }
+    messages: set[Message] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        WEB_DIR, method_map, options_map, keywords=keywords
+    ):
+        if isinstance(message, str):
+            messages.add(message)
+        elif len(message) >= 2 and message[1]:
+            messages.add((message[0], message[1]))
+        else:
+            messages.add(message[0])
+    return messages
+
+
+def _translated_messages() -> set[Message]:
+    """The Portuguese catalogue's translated messages; a plural one counts only when every
+    plural form of the language is translated."""
+    with PT_CATALOGUE.open("rb") as po_file:
+        catalogue = read_po(po_file)
+    forms = catalogue.num_plurals
+    translated: set[Message] = set()
+    for message in catalogue:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple):
+            strings = message.string if isinstance(message.string, tuple) else ()
+            if len(strings) == forms and all(strings):
+                translated.add((message.id[0], message.id[1]))
+        elif message.string:
+            translated.add(message.id)
+    return translated
 
 
 def test_portuguese_is_compiled_from_the_po_file_at_runtime() -> None:
@@ -42,16 +72,35 @@ def test_portuguese_is_compiled_from_the_po_file_at_runtime() -> None:
 
 
 def test_every_string_of_the_ui_has_a_portuguese_translation() -> None:
-    with PT_CATALOGUE.open("rb") as po_file:
-        catalogue = read_po(po_file)
-    translated = {
-        message.id for message in catalogue if message.id and message.string and not message.fuzzy
-    }
-
     extracted = _extracted_messages()
 
     assert len(extracted) > 100  # the extraction itself worked
-    assert extracted - translated == set()
+    assert any(isinstance(message, tuple) for message in extracted)  # plurals are seen
+    assert extracted - _translated_messages() == set()
+
+
+def test_plural_forms_follow_the_count_in_each_language() -> None:
+    translations = load_translations()
+    singular, plural = "%(count)d attempt left", "%(count)d attempts left"
+
+    assert [translations["en"].ngettext(singular, plural, n) % {"count": n} for n in (1, 2)] == [
+        "1 attempt left",
+        "2 attempts left",
+    ]
+    assert [translations["pt"].ngettext(singular, plural, n) % {"count": n} for n in (0, 1, 2)] == [
+        "0 tentativas restantes",
+        "1 tentativa restante",
+        "2 tentativas restantes",
+    ]
+
+
+def test_templates_pluralise_with_the_count() -> None:
+    templates = Templates(load_translations(), shared_globals={})
+    source = "{% trans count=n %}{{ count }} lesson{% pluralize %}{{ count }} lessons{% endtrans %}"
+    environment = templates.environment("pt")
+
+    assert environment.from_string(source).render(n=1) == "1 lição"
+    assert environment.from_string(source).render(n=3) == "3 lições"
 
 
 @pytest.mark.parametrize(

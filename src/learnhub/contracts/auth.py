@@ -19,7 +19,7 @@ class UserRegistered(EventPayload):
     user_id: str
     email: EmailStr
     display_name: str
-    roles: list[Role] = Field(default_factory=lambda: ["learner"])
+    roles: list[Role] = Field(default_factory=lambda: list[Role](["learner"]))
     registered_at: datetime
 
 
@@ -50,3 +50,18 @@ class UserPasswordResetRequested(EventPayload):
     email: EmailStr
     reset_url: str
     expires_at: datetime
+
+
+@contract("user.account_exists_notice_requested.v1", producer="auth")
+class AccountExistsNoticeRequested(EventPayload):
+    """Someone tried to register an e-mail that already has an account. Registration
+    answered as if the account were new, so that it reveals nothing; notifications e-mails
+    the owner instead ("you already have an account: log in, or reset your password").
+    Consumers should send at most one such e-mail per account in a while: anyone can cause
+    this event for any address."""
+
+    user_id: str
+    email: EmailStr
+    login_url: str
+    reset_password_url: str
+    requested_at: datetime

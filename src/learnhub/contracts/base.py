@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -22,7 +23,7 @@ class EventPayload(BaseModel):
 Payload = TypeVar("Payload", bound=type[EventPayload])
 
 
-def contract(event_type: str, *, producer: str):
+def contract(event_type: str, *, producer: str) -> Callable[[Payload], Payload]:
     """Register a payload class under its wire name, e.g. ``user.registered.v1``."""
 
     def register(cls: Payload) -> Payload:

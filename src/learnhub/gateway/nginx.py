@@ -8,14 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from learnhub.gateway.dispatch import TOO_LARGE_DETAIL, TOO_LARGE_TITLE
+
 # The same pattern the services accept (kit/http/middleware.py); anything else is replaced.
 REQUEST_ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$"
 
 # Errors nginx itself answers, as RFC 9457 problem documents like the services' own.
 _GATEWAY_PROBLEMS = {
     404: ("Not Found", "There is no API at this path."),
-    413: ("Content Too Large", "The request body is larger than the gateway accepts."),
-    429: ("Too Many Requests", "Too many requests from your address; slow down and retry."),
+    413: (TOO_LARGE_TITLE, TOO_LARGE_DETAIL),
+    429: ("Too Many Requests", "Too many requests; slow down and retry in a moment."),
     502: ("Bad Gateway", "The service behind this path does not answer; retry shortly."),
     503: ("Service Unavailable", "The service behind this path is unavailable; retry shortly."),
     504: ("Gateway Timeout", "The service behind this path took too long to answer."),
@@ -57,13 +59,23 @@ def render_nginx_config(
     *,
     listen: str = "127.0.0.1:8000",
     rate_limit: int = 50,
-    body_limit: str = "10m",
+    anonymous_rate_limit: int = 200,
+    address_rate_limit: int = 2000,
+    session_cookie: str = "lh_session",
+    max_body_bytes: int = 52 * 1024 * 1024,
     runtime_dir: Path | None = None,
     run_as_user: str | None = None,
     worker_processes: str = "auto",
 ) -> str:
     """A complete nginx.conf: one upstream per service, routes by path prefix, the web UI
-    for everything else; per-address rate limits, body-size limit, request ids passed on.
+    for everything else; rate limits, body-size limit, request ids passed on.
+
+    Rate limits (requests per second, bursts of 4x, or 2x for the ceiling): signed-in
+    traffic is limited per credential (its bearer token, or the web session cookie) at
+    ``rate_limit``; anonymous traffic per client address at ``anonymous_rate_limit``; and
+    every address, whatever it sends, at the far higher ``address_rate_limit``, so a
+    classroom of hundreds of learners behind one school address is not stopped by one
+    limit meant for a single person.
 
     ``runtime_dir`` puts the pid file, logs and temp folders there, so nginx runs from a
     plain user's folder without touching /etc or /var. ``run_as_user`` ("user [group]")
@@ -79,15 +91,33 @@ def render_nginx_config(
             f"pid {runtime_dir / 'nginx.pid'};",
             f"error_log {runtime_dir / 'error.log'} warn;",
         ]
-    lines += ["events { worker_connections 1024; }", "", "http {"]
+    # Thousands of learners each keep a connection open (and each needs one upstream too).
+    lines += [
+        "worker_rlimit_nofile 20000;",
+        "events { worker_connections 8192; }",
+        "",
+        "http {",
+    ]
     body = [
         "access_log off;" if runtime_dir is None else f"access_log {runtime_dir / 'access.log'};",
         "sendfile on;",
         "tcp_nodelay on;",
         "keepalive_timeout 65;",
         "server_tokens off;",
-        f"client_max_body_size {body_limit};",
-        f"limit_req_zone $binary_remote_addr zone=per_address:10m rate={rate_limit}r/s;",
+        f"client_max_body_size {max_body_bytes};",
+        # Who a request speaks for: its bearer token, else the web session, else nobody.
+        "map $http_authorization $learnhub_credential {",
+        f"    '' $cookie_{session_cookie};",
+        "    default $http_authorization;",
+        "}",
+        "map $learnhub_credential $learnhub_anonymous_address {",
+        "    '' $binary_remote_addr;",
+        "    default '';",
+        "}",
+        f"limit_req_zone $learnhub_credential zone=per_credential:20m rate={rate_limit}r/s;",
+        "limit_req_zone $learnhub_anonymous_address zone=anonymous_per_address:10m "
+        f"rate={anonymous_rate_limit}r/s;",
+        f"limit_req_zone $binary_remote_addr zone=per_address:10m rate={address_rate_limit}r/s;",
         "limit_req_status 429;",
         "map $http_x_request_id $learnhub_request_id {",
         "    default $request_id;",
@@ -117,7 +147,10 @@ def render_nginx_config(
         # The services echo the id they were given; send it back once, from here.
         "    proxy_hide_header X-Request-ID;",
         "    add_header X-Request-ID $learnhub_request_id always;",
-        f"    limit_req zone=per_address burst={max(1, rate_limit * 4)} nodelay;",
+        f"    limit_req zone=per_credential burst={max(1, rate_limit * 4)} nodelay;",
+        "    limit_req zone=anonymous_per_address "
+        f"burst={max(1, anonymous_rate_limit * 4)} nodelay;",
+        f"    limit_req zone=per_address burst={max(1, address_rate_limit * 2)} nodelay;",
         "    proxy_intercept_errors off;",
     ]
     for status in (413, 429, 502, 503, 504):

@@ -45,7 +45,10 @@ def http_jwks_fetcher(client: httpx.AsyncClient, url: str) -> JwksFetcher:
     async def fetch() -> dict[str, Any]:
         response = await client.get(url, timeout=5.0)
         response.raise_for_status()
-        return response.json()
+        document = response.json()
+        if not isinstance(document, dict):
+            raise ValueError(f"{url} did not answer with a JSON object")
+        return document
 
     return fetch
 

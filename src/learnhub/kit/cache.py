@@ -7,7 +7,7 @@ Redis never see each other's entries.
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Protocol, cast
 
 import redis.asyncio as redis
 
@@ -21,7 +21,15 @@ class Cache(Protocol):
 
     async def get(self, key: str) -> str | None: ...
 
+    async def get_many(self, keys: list[str]) -> list[str | None]:
+        """The values of ``keys`` in one round trip, None for each one missing."""
+        ...
+
     async def set(self, key: str, value: str, *, ttl: float | None = None) -> None: ...
+
+    async def set_many(self, values: dict[str, str], *, ttl: float | None = None) -> None:
+        """Set several keys in one round trip."""
+        ...
 
     async def delete(self, key: str) -> None: ...
 
@@ -41,10 +49,16 @@ class Cache(Protocol):
 
 
 class MemoryCache:
-    """The all-in-one mode's cache: a dict with expiry times, for one process."""
+    """The all-in-one mode's cache: a dict with expiry times, for one process.
 
-    def __init__(self, namespace: str = "learnhub") -> None:
+    When it holds more than ``max_entries`` keys, the oldest keys that have a TTL are dropped
+    (like Redis's ``volatile-*`` eviction): keys without one (counters' stamps, leaderboards)
+    are never evicted.
+    """
+
+    def __init__(self, namespace: str = "learnhub", *, max_entries: int = 500_000) -> None:
         self.namespace = namespace
+        self.max_entries = max_entries
         self._values: dict[str, tuple[object, float | None]] = {}
 
     def _key(self, key: str) -> str:
@@ -63,14 +77,33 @@ class MemoryCache:
     def _expiry(self, ttl: float | None) -> float | None:
         return None if ttl is None else time.monotonic() + ttl
 
-    async def get(self, key: str) -> str | None:
+    def _read(self, key: str) -> str | None:
         value = self._live(key)
         if isinstance(value, int):
             return str(value)  # a counter reads back as text, as in Redis
         return value if isinstance(value, str) else None
 
+    async def get(self, key: str) -> str | None:
+        return self._read(key)
+
+    async def get_many(self, keys: list[str]) -> list[str | None]:
+        return [self._read(key) for key in keys]
+
     async def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
         self._values[self._key(key)] = (value, self._expiry(ttl))
+        if len(self._values) > self.max_entries:
+            self._evict()
+
+    async def set_many(self, values: dict[str, str], *, ttl: float | None = None) -> None:
+        for key, value in values.items():
+            await self.set(key, value, ttl=ttl)
+
+    def _evict(self) -> None:
+        # Insertion order is age: drop the oldest tenth of the keys that may expire.
+        excess = len(self._values) - self.max_entries + self.max_entries // 10
+        doomed = [key for key, (_, expires_at) in self._values.items() if expires_at is not None]
+        for key in doomed[:excess]:
+            del self._values[key]
 
     async def delete(self, key: str) -> None:
         self._values.pop(self._key(key), None)
@@ -98,8 +131,9 @@ class MemoryCache:
         if not isinstance(scores, dict):
             scores = {}
             self._values[self._key(key)] = (scores, None)
-        scores[member] = scores.get(member, 0.0) + amount
-        return scores[member]
+        score = float(scores.get(member, 0.0)) + amount
+        scores[member] = score
+        return score
 
     async def ztop(self, key: str, count: int) -> list[tuple[str, float]]:
         scores = self._live(key)
@@ -116,7 +150,7 @@ class MemoryCache:
 
     def scoped(self, namespace: str) -> MemoryCache:
         """A view of the same store under another namespace (services sharing one process)."""
-        view = MemoryCache(namespace)
+        view = MemoryCache(namespace, max_entries=self.max_entries)
         view._values = self._values
         return view
 
@@ -133,12 +167,28 @@ class RedisCache:
         return f"{self.namespace}:{key}"
 
     async def get(self, key: str) -> str | None:
-        return await self._client.get(self._key(key))
+        value = await self._client.get(self._key(key))
+        # The client decodes responses; its types still allow the raw bytes.
+        return value.decode() if isinstance(value, bytes) else value
+
+    async def get_many(self, keys: list[str]) -> list[str | None]:
+        if not keys:
+            return []
+        # decode_responses=True: every value comes back as text.
+        return cast(list[str | None], await self._client.mget([self._key(key) for key in keys]))
 
     async def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
         await self._client.set(
             self._key(key), value, px=max(1, int(ttl * 1000)) if ttl is not None else None
         )
+
+    async def set_many(self, values: dict[str, str], *, ttl: float | None = None) -> None:
+        if not values:
+            return
+        pipe = self._client.pipeline(transaction=False)
+        for key, value in values.items():
+            pipe.set(self._key(key), value, px=max(1, int(ttl * 1000)) if ttl is not None else None)
+        await pipe.execute()
 
     async def delete(self, key: str) -> None:
         await self._client.delete(self._key(key))
@@ -155,11 +205,14 @@ class RedisCache:
         return None if milliseconds < 0 else milliseconds / 1000
 
     async def zincrby(self, key: str, member: str, amount: float) -> float:
-        return float(await self._client.zincrby(self._key(key), amount, member))
+        score = await self._client.zincrby(self._key(key), amount, member)
+        return float(score or 0.0)
 
     async def ztop(self, key: str, count: int) -> list[tuple[str, float]]:
         rows = await self._client.zrevrange(self._key(key), 0, count - 1, withscores=True)
-        return [(member, float(score)) for member, score in rows]
+        # With scores, each row is a (member, score) pair; the client's types do not say so.
+        pairs = cast("list[tuple[str, float]]", rows)
+        return [(member, float(score)) for member, score in pairs]
 
     async def ping(self) -> None:
         try:

@@ -17,6 +17,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105
 
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_BYTE_SIZE = re.compile(r"^(\d+)([kmg]?)$")
+_BYTE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+# An origin a Content-Security-Policy may name: a scheme and a host (a leading `*.` allowed),
+# nothing that could end the directive or start another.
+_CSP_ORIGIN = re.compile(r"^https?://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:[0-9]{1,5})?$")
 
 
 class InsecureConfiguration(ValueError):
@@ -85,8 +90,43 @@ class Settings(BaseSettings):
         default_factory=lambda: ["127.0.0.1", "::1"],
         description="Peers (the gateway, the web UI) whose `X-Forwarded-For` header is believed, as a JSON list.",
     )
+    db_pool_size: int = Field(
+        10, ge=1, description="Database connections each service keeps open per process."
+    )
+    db_max_overflow: int = Field(
+        10, ge=0, description="Extra connections a service may open for a burst, per process."
+    )
+    db_pool_timeout: float = Field(
+        1.0,
+        gt=0,
+        description=(
+            "Seconds a request waits for a database connection (or, on SQLite, for the write "
+            "lock) before it is refused with 503 and `Retry-After`."
+        ),
+    )
+    max_in_flight: int = Field(
+        256,
+        ge=1,
+        description=(
+            "Requests a process works on at once; more are refused at once with 503 and "
+            "`Retry-After` instead of queueing."
+        ),
+    )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
     log_format: Literal["json", "text"] = Field("json", description="Log line format.")
+    access_log_sample: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description=(
+            "Share of ordinary requests written to the access log (0 to 1). Server errors and "
+            "requests slower than `LEARNHUB_SLOW_REQUEST_SECONDS` are always written; nginx "
+            "keeps a full access log in the distributed mode."
+        ),
+    )
+    slow_request_seconds: float = Field(
+        1.0, gt=0, description="Requests taking longer than this are always in the access log."
+    )
     institution_name: str = Field(
         "learnhub", description="Name shown in the web UI's header and title."
     )
@@ -98,11 +138,64 @@ class Settings(BaseSettings):
     default_locale: Literal["en", "pt"] = Field(
         "en", description="Language of the UI when the user has none."
     )
+    web_frame_hosts: list[str] = Field(
+        default_factory=lambda: ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        description=(
+            "Origins the lesson player may embed in a frame (the web UI's CSP `frame-src`), as a "
+            "JSON list. Keep the players the courses service turns video links into."
+        ),
+    )
+    web_img_hosts: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Origins images may load from besides the platform itself and `data:` (the web "
+            "UI's CSP `img-src`): pictures in lessons, course covers, avatars; as a JSON list "
+            '(`["https://images.example.org"]`). The logo\'s origin is allowed on its own.'
+        ),
+    )
     gateway_rate_limit: int = Field(
         50,
-        description="Requests per second and client address that nginx lets through (burst: 4x).",
+        ge=1,
+        description=(
+            "Requests per second nginx lets through per signed-in user (per bearer token or "
+            "web session; burst: 4x)."
+        ),
     )
-    gateway_body_limit: str = Field("10m", description="Largest request body nginx accepts.")
+    gateway_anonymous_rate_limit: int = Field(
+        200,
+        ge=1,
+        description="Requests per second nginx lets through per client address for anonymous "
+        "traffic (burst: 4x).",
+    )
+    gateway_address_rate_limit: int = Field(
+        2000,
+        ge=1,
+        description=(
+            "Requests per second nginx lets through per client address, whoever sends them "
+            "(burst: 2x): far above one person's limit, so a classroom behind one school "
+            "address is not stopped."
+        ),
+    )
+    max_request_bytes: int = Field(
+        52 * 1024 * 1024,
+        description=(
+            "Largest request body the gateway accepts, in both modes (nginx's "
+            "`client_max_body_size` and the all-in-one dispatcher): bytes, or a number with "
+            "`k`, `m` or `g` (powers of 1024). Keep it above the largest upload "
+            "(`LEARNHUB_COURSES_MAX_UPLOAD_BYTES`) plus room for the form around the file."
+        ),
+    )
+
+    @field_validator("max_request_bytes", mode="before")
+    @classmethod
+    def _byte_size(cls, value: object) -> object:
+        if isinstance(value, str):
+            match = _BYTE_SIZE.match(value.strip().lower())
+            if not match:
+                raise ValueError("must be a number of bytes, optionally with k, m or g (52m)")
+            number, unit = match.groups()
+            return int(number) * _BYTE_UNITS[unit]
+        return value
 
     @field_validator("primary_color")
     @classmethod
@@ -110,6 +203,15 @@ class Settings(BaseSettings):
         if not _HEX_COLOUR.match(value):
             raise ValueError("must be a colour like #1d4ed8")
         return value.lower()
+
+    @field_validator("web_frame_hosts", "web_img_hosts")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        origins = [origin.strip().lower().rstrip("/") for origin in value]
+        for origin in origins:
+            if not _CSP_ORIGIN.match(origin):
+                raise ValueError(f"{origin!r} is not an origin like https://media.example.org")
+        return origins
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:
@@ -132,4 +234,4 @@ class Settings(BaseSettings):
         """The database URL a service uses: the shared one, or its own SQLite file."""
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.db').as_posix()}"
+        return f"sqlite:///{(self.data_dir / f'{service}.db').as_posix()}"

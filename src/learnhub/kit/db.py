@@ -1,7 +1,8 @@
 """One async SQLAlchemy engine and session factory per service.
 
-SQLite (aiosqlite, WAL) in the all-in-one mode, one file per service; PostgreSQL
-(asyncpg) in the distributed mode, one schema per service. On PostgreSQL the schema is
+SQLite (WAL; statements run on the loop's thread, see ``kit/sqlite.py``) in the all-in-one
+mode, one file per service; PostgreSQL (asyncpg) in the distributed mode, one schema per
+service. On PostgreSQL the schema is
 the connection's ``search_path``, so models and migrations name no schema and the same
 code runs on both.
 """
@@ -9,23 +10,37 @@ code runs on both.
 from __future__ import annotations
 
 import asyncio
+import inspect
+import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, DateTime, and_, event, or_, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import DateTime, Table, event, text
+from sqlalchemy import inspect as inspect_orm
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, make_transient_to_detached
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_
+from typing_extensions import override
+
+from learnhub.kit import sqlite as inline_sqlite
+
+# Kept importable from here for the sub-domains that have not moved to the pagination module.
+from learnhub.kit.http.pagination import after_keyset as after_keyset
+
+log = logging.getLogger(__name__)
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -36,6 +51,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @override
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
@@ -43,6 +59,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC)
 
+    @override
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
@@ -53,14 +70,29 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def escape_like(text: str) -> str:
+    """``text`` matched literally by ``LIKE … ESCAPE '\\'`` (its ``%`` and ``_`` are not
+    wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class Database:
     """A service's engine and session factory.
 
-    ``outbox_signal`` is set after every commit that recorded an event, so the relay
-    publishes at once instead of waiting for its next poll.
+    ``outbox_signal`` is set after every commit that recorded an event (through
+    :func:`on_commit`), so the relay publishes at once instead of waiting for its next poll.
     """
 
-    def __init__(self, url: str, *, service: str, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        service: str,
+        echo: bool = False,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        pool_timeout: float = 30.0,
+    ) -> None:
         if not _SCHEMA_NAME.match(service):
             raise ValueError(f"service name {service!r} cannot be a schema name")
         self.url = url
@@ -70,14 +102,26 @@ class Database:
         self.dialect = parsed.get_backend_name()
         connect_args: dict[str, Any] = {}
         engine_args: dict[str, Any] = {"echo": echo}
+        pool_args = {
+            "pool_size": pool_size,
+            "max_overflow": max_overflow,
+            "pool_timeout": pool_timeout,
+        }
         if self.dialect == "sqlite":
             database = parsed.database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            connect_args["timeout"] = 30
+            # Statements run on the loop's thread; writers queue on this lock (kit/sqlite.py).
+            inline_sqlite.register()
+            url = parsed.set(drivername=f"sqlite+{inline_sqlite.DRIVER}").render_as_string(
+                hide_password=False
+            )
+            connect_args.update(write_lock=asyncio.Lock(), lock_timeout=pool_timeout)
+            if database and database != ":memory:":
+                engine_args.update(pool_args)
         elif self.dialect == "postgresql":
             connect_args["server_settings"] = {"search_path": service}
-            engine_args.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            engine_args.update(pool_args, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(
             url, connect_args=connect_args, **engine_args
         )
@@ -120,32 +164,166 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
+# ---------------------------------------------------------------- after-commit actions
+
+CommitAction = Callable[[], Awaitable[None] | None]
+"""What :func:`on_commit` runs: a plain function, or one returning an awaitable."""
+
+_PENDING_ACTIONS = "learnhub.on_commit.pending"
+_COMMITTED_ACTIONS = "learnhub.on_commit.committed"
+
+
+@dataclass
+class _PendingAction:
+    action: CommitAction
+    key: Hashable | None
+    # The transaction (root or savepoint) the action was registered in; a savepoint's
+    # actions pass to the enclosing transaction when the savepoint is released.
+    transaction: SessionTransaction | None
+
+
+def on_commit(
+    session: AsyncSession | Session, action: CommitAction, *, key: Hashable | None = None
+) -> None:
+    """Run ``action`` once the session's outermost transaction has committed.
+
+    Actions run in the order they were registered and are awaited before ``commit()``
+    returns, so the caller's next read sees their effect. A rollback drops them; a
+    savepoint that rolls back drops only the actions registered inside it (and restores
+    an action it replaced). A later registration with the same ``key`` replaces an earlier
+    one and runs in the later one's place. An action that fails is logged, never raised:
+    the transaction is already committed. Actions must not use ``session`` itself.
+    """
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    transaction = sync.get_nested_transaction() or sync.get_transaction()
+    sync.info.setdefault(_PENDING_ACTIONS, []).append(_PendingAction(action, key, transaction))
+
+
+def _inside(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
 @event.listens_for(Session, "after_commit")
-def _wake_outbox_relay(session: Session) -> None:
-    if session.info.pop("outbox_pending", False):
-        signal = session.info.get("outbox_signal")
-        if signal is not None:
-            signal.set()
+def _keep_committed_actions(session: Session) -> None:
+    pending: list[_PendingAction] | None = session.info.get(_PENDING_ACTIONS)
+    if not pending:
+        return
+    released = session.get_nested_transaction()
+    if released is not None:
+        for entry in pending:
+            if entry.transaction is released:
+                entry.transaction = released.parent
+        return
+    session.info[_COMMITTED_ACTIONS] = session.info.pop(_PENDING_ACTIONS)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_outbox_rows(session: Session, _previous_transaction: Any) -> None:
-    # A savepoint rolling back leaves the outer transaction's events in place.
-    if not session.in_transaction():
-        session.info.pop("outbox_pending", None)
+@event.listens_for(Session, "after_transaction_end")
+def _run_or_drop_actions(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        pending: list[_PendingAction] | None = session.info.get(_PENDING_ACTIONS)
+        if pending:
+            # Still tagged with the ended savepoint only if it rolled back (a release
+            # re-tagged them in after_commit).
+            session.info[_PENDING_ACTIONS] = [
+                entry for entry in pending if not _inside(entry.transaction, transaction)
+            ]
+        return
+    if transaction.parent is not None:
+        return  # a flush's inner transaction
+    session.info.pop(_PENDING_ACTIONS, None)
+    committed: list[_PendingAction] | None = session.info.pop(_COMMITTED_ACTIONS, None)
+    if committed:
+        _run_actions(committed)
 
 
-def after_keyset(
-    sort_column: Any, id_column: Any, after: tuple[Any, str], *, descending: bool = False
-) -> ColumnElement[bool]:
-    """The rows that come after ``after`` (a ``(sort value, id)`` pair taken from the last
-    row of a page) in ``ORDER BY sort_column, id_column`` (both descending if asked):
-    the condition behind every cursor-paged list."""
-    value, row_id = after
-    if descending:
-        return or_(sort_column < value, and_(sort_column == value, id_column < row_id))
-    return or_(sort_column > value, and_(sort_column == value, id_column > row_id))
+def _run_actions(entries: list[_PendingAction]) -> None:
+    last_with_key = {
+        entry.key: index for index, entry in enumerate(entries) if entry.key is not None
+    }
+    for index, entry in enumerate(entries):
+        if entry.key is not None and last_with_key[entry.key] != index:
+            continue
+        try:
+            result = entry.action()
+            if inspect.isawaitable(result):
+                # A commit of an AsyncSession runs in SQLAlchemy's greenlet, which can await.
+                await_(result)
+        except Exception:
+            log.exception("an action after commit failed (key %r)", entry.key)
+
+
+# ---------------------------------------------------------------- insert or ignore
+
+
+async def insert_ignore(
+    session: AsyncSession,
+    table: Table | type[DeclarativeBase],
+    rows: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    *,
+    conflict_columns: Sequence[str] | None = None,
+) -> int:
+    """``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL, in one statement (no
+    savepoint): the rows that would break a unique constraint (``conflict_columns``'s, or
+    any when not given) are skipped. Returns how many rows were inserted."""
+    if isinstance(rows, Mapping):
+        rows = [rows]
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+    else:
+        raise NotImplementedError(f"insert_ignore does not know the {dialect} dialect")
+    statement = statement.values(list(rows)).on_conflict_do_nothing(
+        index_elements=list(conflict_columns) if conflict_columns else None
+    )
+    # An INSERT's result is a CursorResult; the session's types only say Result.
+    result = cast(CursorResult[Any], await session.execute(statement))
+    inserted = max(result.rowcount, 0)
+    if inserted:
+        table_name = table.name if isinstance(table, Table) else table.__tablename__
+        note_rows_written(session, str(table_name), rows)
+    return inserted
+
+
+ROWS_WRITTEN = "learnhub.rows_written"
+
+
+def note_rows_written(
+    session: AsyncSession, table_name: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Record rows a statement wrote past the ORM's unit of work (which sees only objects it
+    flushes), for those who watch a session's writes: the read cache's invalidation."""
+    session.sync_session.info.setdefault(ROWS_WRITTEN, []).extend((table_name, row) for row in rows)
+
+
+async def add_if_absent(
+    session: AsyncSession,
+    instance: DeclarativeBase,
+    *,
+    conflict_columns: Sequence[str] | None = None,
+) -> bool:
+    """Insert a new ORM object with :func:`insert_ignore`: True when it was inserted (it is
+    then in the session like an added and flushed object), False when a row with the same
+    unique key was already there (a concurrent request may have made it a moment ago)."""
+    state = inspect_orm(instance)
+    values = {
+        attribute.key: state.dict[attribute.key]
+        for attribute in state.mapper.column_attrs
+        if attribute.key in state.dict
+    }
+    if not await insert_ignore(session, type(instance), values, conflict_columns=conflict_columns):
+        return False
+    # Persistent without a second INSERT; columns the database filled in load on access.
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return True

@@ -3,7 +3,9 @@
 Each service keeps its history in its ``migrations/`` folder; its ``env.py`` calls
 :func:`run_migrations_env`. The migration runs on a connection whose ``search_path`` is
 the service's schema (PostgreSQL) or on the service's own file (SQLite), so the version
-table lives beside the service's tables.
+table lives beside the service's tables. Every service's first revision creates the kit's
+messaging tables with :func:`create_messaging_tables` rather than a copy of their DDL; a
+change to those tables is a new kit function and a new revision in every service.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData
 
 from learnhub.kit.db import Database
-from learnhub.kit.events.outbox import messaging_metadata
+from learnhub.kit.events.tables import messaging_metadata
 
 
 def alembic_config(migrations: Path, connection: Any = None) -> Config:
@@ -28,8 +30,25 @@ def alembic_config(migrations: Path, connection: Any = None) -> Config:
     return config
 
 
+def create_messaging_tables() -> None:
+    """Create the kit's ``outbox``, ``inbox`` and ``deliveries`` tables, with their indexes,
+    exactly as :mod:`learnhub.kit.events.tables` declares them; call it from the
+    ``upgrade()`` of a service's first revision."""
+    from alembic import op
+
+    messaging_metadata.create_all(op.get_bind(), checkfirst=False)
+
+
+def drop_messaging_tables() -> None:
+    """Drop what :func:`create_messaging_tables` created; call it from the ``downgrade()``
+    of a service's first revision."""
+    from alembic import op
+
+    messaging_metadata.drop_all(op.get_bind(), checkfirst=False)
+
+
 def run_migrations_env(metadata: MetaData) -> None:
-    """The body of every service's ``env.py``: the service's tables plus outbox and inbox."""
+    """The body of every service's ``env.py``: the service's tables plus the messaging ones."""
     from alembic import context
 
     connection = context.config.attributes.get("connection")

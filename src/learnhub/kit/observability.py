@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import random
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +20,7 @@ from datetime import UTC, datetime
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -34,6 +34,15 @@ HTTP_LATENCY = Histogram(
     "Time to handle an HTTP request, by route template.",
     ["service", "method", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+REQUESTS_SHED = Counter(
+    "learnhub_requests_shed_total",
+    "Requests refused at once with 503 because the process had too many in progress.",
+)
+OVERLOADED = Counter(
+    "learnhub_overloaded_total",
+    "Requests refused with 503 after waiting too long for a database connection or lock.",
+    ["service"],
 )
 OUTBOX_BACKLOG = Gauge(
     "learnhub_outbox_backlog", "Events recorded in the outbox and not yet published.", ["service"]
@@ -60,15 +69,7 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 _PROPAGATOR = TraceContextTextMapPropagator()
-_tracer: trace.Tracer | None = None
-
-
-def tracer() -> trace.Tracer:
-    """The process's tracer; spans are created and propagated, not exported."""
-    global _tracer
-    if _tracer is None:
-        _tracer = TracerProvider().get_tracer("learnhub")
-    return _tracer
+_random = random.Random()
 
 
 def current_traceparent() -> str | None:
@@ -86,13 +87,31 @@ def current_trace_id() -> str | None:
 
 
 @contextmanager
-def continue_trace(traceparent: str | None, name: str, *, kind: SpanKind) -> Iterator[None]:
-    """Run a block inside a span that continues ``traceparent`` (or starts a new trace)."""
-    parent = _PROPAGATOR.extract({"traceparent": traceparent} if traceparent else {})
-    token = otel_context.attach(parent)
+def continue_trace(traceparent: str | None) -> Iterator[None]:
+    """Run a block inside a span that continues ``traceparent`` (or starts a new trace).
+
+    No spans are exported, so the span is a non-recording one: it carries the trace id and a
+    fresh span id (for logs and for the events the block records) and costs no more than
+    attaching a context.
+    """
+    parent = _PROPAGATOR.extract({"traceparent": traceparent}) if traceparent else None
+    parent_context = trace.get_current_span(parent).get_span_context() if parent else None
+    trace_id = (
+        parent_context.trace_id
+        if parent_context is not None and parent_context.is_valid
+        else _random.getrandbits(128)
+    )
+    span = NonRecordingSpan(
+        SpanContext(
+            trace_id=trace_id,
+            span_id=_random.getrandbits(64),
+            is_remote=False,
+            trace_flags=TraceFlags(TraceFlags.SAMPLED),
+        )
+    )
+    token = otel_context.attach(trace.set_span_in_context(span, parent))
     try:
-        with tracer().start_as_current_span(name, kind=kind):
-            yield
+        yield
     finally:
         otel_context.detach(token)
 

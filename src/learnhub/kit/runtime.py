@@ -25,6 +25,7 @@ from learnhub.kit.db import Database
 from learnhub.kit.events.bus import Bus, Subscription
 from learnhub.kit.events.inbox import BatchEventHandler, EventHandler, subscription_for
 from learnhub.kit.events.outbox import OutboxRelay
+from learnhub.kit.tasks import PeriodicTask, Scheduler
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class ServiceSpec:
     settings_class: type[BaseSettings] | None = None
     issues_tokens: bool = False
     on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None
+    tasks: tuple[PeriodicTask, ...] = ()
 
     @property
     def consumes(self) -> tuple[str, ...]:
@@ -66,16 +68,21 @@ class ServiceRuntime:
     service_settings: Any = None
     relay: OutboxRelay | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    scheduler: Scheduler | None = None
 
     def __post_init__(self) -> None:
+        if self.scheduler is None:
+            self.scheduler = Scheduler(self, self.spec.tasks)
         if self.relay is None:
             self.relay = OutboxRelay(self.db, self.bus)
         if self.service_settings is None and self.spec.settings_class is not None:
             self.service_settings = self.spec.settings_class()
         # Rules that run outside a request (event handlers, other sub-domains' calls) read
-        # the settings from their session rather than from the environment.
+        # the settings, and the cache their writes invalidate, from their session.
         info = dict(self.db.sessionmaker.kw.get("info") or {})
-        info.update(settings=self.settings, service_settings=self.service_settings)
+        info.update(
+            settings=self.settings, service_settings=self.service_settings, cache=self.cache
+        )
         self.db.sessionmaker.configure(info=info)
 
     @property
@@ -99,11 +106,14 @@ class ServiceRuntime:
             await self.bus.subscribe(subscription)
 
     def start_relay(self) -> None:
-        assert self.relay is not None
+        """Start the outbox relay and the periodic tasks (which may record events too)."""
+        assert self.relay is not None and self.scheduler is not None
         self.relay.start()
+        self.scheduler.start()
 
     async def stop(self) -> None:
-        assert self.relay is not None
+        assert self.relay is not None and self.scheduler is not None
+        await self.scheduler.stop()
         await self.relay.stop()
 
     async def check_ready(self) -> dict[str, str]:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import httpx
 import uvicorn
 from pydantic import ValidationError
 
@@ -28,6 +27,7 @@ from learnhub.kit.errors import AppError
 from learnhub.kit.observability import configure_logging
 from learnhub.runner.preflight import PreflightError, check_port_free, preflight
 from learnhub.runner.registry import SERVICES, WEB_PORT, get_service, service_names
+from learnhub.runner.workers import TARGET_VARIABLE, build_target, served
 
 log = logging.getLogger("learnhub")
 
@@ -136,25 +136,39 @@ def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
     return asyncio.run(coroutine)
 
 
+def _server_options(settings: Settings, *, host: str, port: int) -> dict[str, Any]:
+    return {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": True,
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies),
+        "lifespan": "on",
+        "timeout_graceful_shutdown": 5,
+    }
+
+
 def serve(app: Any, settings: Settings, *, host: str, port: int) -> None:
     server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=True,
-            forwarded_allow_ips=",".join(settings.trusted_proxies),
-            lifespan="on",
-            timeout_graceful_shutdown=5,
-        )
+        uvicorn.Config(served(app, settings), **_server_options(settings, host=host, port=port))
     )
     server.run()
     if not server.started and not server.should_exit:
         raise click.ClickException(
             f"learnhub could not start on {host}:{port}; the log above says why."
         )
+
+
+def serve_workers(target: str, settings: Settings, *, host: str, port: int, workers: int) -> None:
+    """Serve ``target`` from ``workers`` processes sharing one socket."""
+    os.environ[TARGET_VARIABLE] = target
+    uvicorn.run(
+        "learnhub.runner.workers:worker_app",
+        factory=True,
+        workers=workers,
+        **_server_options(settings, host=host, port=port),
+    )
 
 
 @click.group(cls=LearnhubGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -191,8 +205,22 @@ main.group_class = LearnhubGroup
     help="Run every service in its own process on PostgreSQL, RabbitMQ and Redis, behind nginx "
     "(services on PORT+101.., the web UI on PORT+100).",
 )
-def up(port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="With --distributed: worker processes per service.",
+)
+def up(
+    port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: bool, workers: int
+) -> None:
     """Run the whole platform at http://HOST:PORT."""
+    if workers > 1 and not distributed:
+        raise click.UsageError(
+            "--workers needs --distributed: the all-in-one mode keeps its cache and its SQLite "
+            "writer in one process."
+        )
     settings = load_settings(data_dir=data_dir)
     # A person at a terminal reads text; a process manager collecting logs gets JSON.
     human = sys.stderr.isatty() and "LEARNHUB_LOG_FORMAT" not in os.environ
@@ -201,7 +229,7 @@ def up(port: int, host: str, data_dir: Path | None, no_demo: bool, distributed: 
     if distributed:
         from learnhub.runner.distributed import run_distributed
 
-        run_distributed(settings, host=host, port=port, demo=not no_demo)
+        run_distributed(settings, host=host, port=port, demo=not no_demo, workers=workers)
         return
     from learnhub.runner.demo import describe_demo_accounts, seed_demo_accounts
     from learnhub.runner.demo_courses import seed_demo_courses_in_process
@@ -300,7 +328,14 @@ def seed(
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--migrate", is_flag=True, help="Apply the service's migrations before serving.")
-def serve_one(service: str, port: int | None, host: str, migrate: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes sharing the port (each with its own connections).",
+)
+def serve_one(service: str, port: int | None, host: str, migrate: bool, workers: int) -> None:
     """Run one service (or the web UI) alone, configured by LEARNHUB_* environment
     variables: LEARNHUB_DATABASE_URL, LEARNHUB_BUS_URL, LEARNHUB_CACHE_URL and
     LEARNHUB_API_URL (the gateway) or LEARNHUB_JWKS_URL.
@@ -317,9 +352,7 @@ def serve_one(service: str, port: int | None, host: str, migrate: bool) -> None:
         port = port or WEB_PORT
         check_port_free(host, port)
         try:
-            from learnhub.web.app import create_web_app
-
-            app = create_web_app(settings, httpx.AsyncClient(base_url=settings.api_url))
+            app = build_target("web", settings)
         except Exception as error:
             if settings.log_level.upper() == "DEBUG":
                 raise
@@ -327,10 +360,11 @@ def serve_one(service: str, port: int | None, host: str, migrate: bool) -> None:
                 f"The web UI could not be built ({type(error).__name__}: {error}); the APIs "
                 "work without it, and LEARNHUB_LOG_LEVEL=DEBUG shows where it failed."
             ) from error
-        serve(app, settings, host=host, port=port)
+        if workers > 1:
+            serve_workers("web", settings, host=host, port=port, workers=workers)
+        else:
+            serve(app, settings, host=host, port=port)
         return
-    from learnhub.runner.platform import build_single_service
-
     spec = get_service(service)
     if not spec.issues_tokens and settings.effective_jwks_url is None:
         raise click.ClickException(
@@ -341,8 +375,10 @@ def serve_one(service: str, port: int | None, host: str, migrate: bool) -> None:
     port = port or spec.default_port
     check_port_free(host, port)
     run_async(preflight(settings, [spec], migrate=migrate))
-    _platform, app = build_single_service(settings, spec)
-    serve(app, settings, host=host, port=port)
+    if workers > 1:
+        serve_workers(spec.name, settings, host=host, port=port, workers=workers)
+    else:
+        serve(build_target(spec.name, settings), settings, host=host, port=port)
 
 
 @main.command()
@@ -566,32 +602,36 @@ def asyncapi() -> None:
 @click.option("--replay", is_flag=True, help="Send the dead letters back to the service's queue.")
 @click.option("--id", "event_ids", multiple=True, help="Only these event ids; repeat for several.")
 def dead_letters(service: str, replay: bool, event_ids: tuple[str, ...]) -> None:
-    """List (or replay) the events SERVICE failed to handle after every retry (RabbitMQ)."""
+    """List (or replay) the events SERVICE failed to handle after every retry: kept by
+    RabbitMQ, or, with the in-process bus, in the service's own database."""
     settings = load_settings()
-    if not settings.bus_url.startswith(("amqp://", "amqps://")):
-        raise click.ClickException(
-            "Dead letters are kept by RabbitMQ, and LEARNHUB_BUS_URL is the in-process bus "
-            "(which only logs them): set LEARNHUB_BUS_URL=amqp://user:password@host:5672/."
-        )
-    from learnhub.kit.events.rabbitmq import list_dead_letters, replay_dead_letters
-    from learnhub.runner.preflight import quiet_connection_logs, reason_of, safe_url
+    wanted = set(event_ids) or None
+    if settings.bus_url.startswith(("amqp://", "amqps://")):
+        from learnhub.kit.events.rabbitmq import list_dead_letters, replay_dead_letters
+        from learnhub.runner.preflight import quiet_connection_logs, reason_of, safe_url
 
-    try:
-        with quiet_connection_logs():
-            if replay:
-                count = run_async(
-                    replay_dead_letters(settings.bus_url, service, event_ids=set(event_ids) or None)
-                )
-                click.echo(f"replayed {count} event(s) to {service}")
-                return
-            messages = run_async(list_dead_letters(settings.bus_url, service))
-    except OSError as error:
-        raise PreflightError(
-            f"Cannot reach RabbitMQ at {safe_url(settings.bus_url)} ({reason_of(error)}): start "
-            "it or set LEARNHUB_BUS_URL."
-        ) from error
-    if event_ids:
-        messages = [message for message in messages if message.event_id in event_ids]
+        try:
+            with quiet_connection_logs():
+                if replay:
+                    count = run_async(
+                        replay_dead_letters(settings.bus_url, service, event_ids=wanted)
+                    )
+                else:
+                    messages = run_async(list_dead_letters(settings.bus_url, service))
+        except OSError as error:
+            raise PreflightError(
+                f"Cannot reach RabbitMQ at {safe_url(settings.bus_url)} ({reason_of(error)}): "
+                "start it or set LEARNHUB_BUS_URL."
+            ) from error
+    elif replay:
+        count = run_async(_in_process_dead_letters(settings, service, replay=True, wanted=wanted))
+    else:
+        messages = run_async(_in_process_dead_letters(settings, service, replay=False))
+    if replay:
+        click.echo(f"replayed {count} event(s) to {service}")
+        return
+    if wanted:
+        messages = [message for message in messages if message.event_id in wanted]
     if not messages:
         click.echo(f"no dead letters for {service}")
     for message in messages:
@@ -599,6 +639,30 @@ def dead_letters(service: str, replay: bool, event_ids: tuple[str, ...]) -> None
             f"{message.event_id}  {message.event_type}  attempts={message.attempts}  "
             f"failed_at={message.failed_at}  error={message.error}"
         )
+
+
+async def _in_process_dead_letters(
+    settings: Settings, service: str, *, replay: bool, wanted: set[str] | None = None
+) -> Any:
+    """The dead letters the in-process bus kept in SERVICE's database, or how many of them
+    were put back in its queue (a running platform picks them up within a second)."""
+    from learnhub.kit.db import Database
+    from learnhub.kit.events.deliveries import DeliveryQueue
+    from learnhub.kit.migrations import current_revision
+    from learnhub.runner.preflight import check_database
+
+    url = settings.database_url_for(service)
+    if url.startswith("sqlite") and not (settings.data_dir / f"{service}.db").exists():
+        return 0 if replay else []
+    await check_database(settings, [get_service(service)], migrate=False)
+    db = Database(url, service=service)
+    try:
+        if await current_revision(db) is None:
+            return 0 if replay else []
+        queue = DeliveryQueue(db)
+        return await queue.replay(event_ids=wanted) if replay else await queue.dead_letters()
+    finally:
+        await db.dispose()
 
 
 @main.command("demo-accounts", hidden=True)

@@ -45,6 +45,7 @@ from learnhub.runner.preflight import (
     safe_url,
 )
 from learnhub.runner.registry import GATEWAY_PORT, SERVICES, WEB_PORT
+from learnhub.web.session import SESSION_COOKIE
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,10 @@ def nginx_config(
         upstream("web", ("/",), web_port),
         listen=listen,
         rate_limit=settings.gateway_rate_limit,
-        body_limit=settings.gateway_body_limit,
+        anonymous_rate_limit=settings.gateway_anonymous_rate_limit,
+        address_rate_limit=settings.gateway_address_rate_limit,
+        session_cookie=SESSION_COOKIE,
+        max_body_bytes=settings.max_request_bytes,
         runtime_dir=runtime_dir,
         run_as_user=run_as_user,
         worker_processes="2" if runtime_dir is not None else "auto",
@@ -315,7 +319,9 @@ async def _prepare(settings: Settings, *, demo: bool) -> bool:
     return await create_demo_accounts(settings)
 
 
-def run_distributed(settings: Settings, *, host: str, port: int, demo: bool) -> None:
+def run_distributed(
+    settings: Settings, *, host: str, port: int, demo: bool, workers: int = 1
+) -> None:
     """Start every service, the web UI and nginx; stop them all on Ctrl-C or SIGTERM."""
     nginx = nginx_path()
     if nginx is None:
@@ -377,7 +383,7 @@ def run_distributed(settings: Settings, *, host: str, port: int, demo: bool) -> 
         children: list[Child] = []
         try:
             _run(settings, children, host=host, port=port, web_port=web_port, env=env,
-                 nginx_command=nginx_command, demo_ready=demo_ready)  # fmt: skip
+                 nginx_command=nginx_command, demo_ready=demo_ready, workers=workers)  # fmt: skip
         except KeyboardInterrupt:
             click.echo("\nstopping every learnhub process...", err=True)
         finally:
@@ -394,19 +400,21 @@ def _run(
     env: dict[str, str],
     nginx_command: list[str],
     demo_ready: bool,
+    workers: int,
 ) -> None:
+    processes = ["--workers", str(workers)]
     for spec in SERVICES:
         service_port_ = str(service_port(port, spec))
         children.append(
             _spawn(
                 spec.name,
-                _learnhub("serve", spec.name, "--host", host, "--port", service_port_),
+                _learnhub("serve", spec.name, "--host", host, "--port", service_port_, *processes),
                 env,
             )
         )
     web = _spawn(
-        "web", _learnhub("serve", "web", "--host", host, "--port", str(web_port)), env,
-        essential=False,
+        "web", _learnhub("serve", "web", "--host", host, "--port", str(web_port), *processes),
+        env, essential=False,
     )  # fmt: skip
     children.append(web)
     for spec in SERVICES:

@@ -135,7 +135,13 @@ def build_runtimes(
             ServiceRuntime(
                 spec=spec,
                 settings=settings,
-                db=Database(settings.database_url_for(spec.name), service=spec.name),
+                db=Database(
+                    settings.database_url_for(spec.name),
+                    service=spec.name,
+                    pool_size=settings.db_pool_size,
+                    max_overflow=settings.db_max_overflow,
+                    pool_timeout=settings.db_pool_timeout,
+                ),
                 bus=bus,
                 cache=cache,
                 verifier=verifier,  # type: ignore[arg-type]  # set by the caller when None
@@ -168,7 +174,7 @@ def ops_app(runtimes: list[ServiceRuntime]) -> FastAPI:
 def build_all_in_one(settings: Settings, *, with_web: bool = True) -> tuple[Platform, Dispatcher]:
     """Every service and the web UI in one ASGI app, on the configured backends (by default
     SQLite files, the in-process bus and the in-memory cache)."""
-    dispatcher = Dispatcher()
+    dispatcher = Dispatcher(max_body_bytes=settings.max_request_bytes)
     internal = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=dispatcher), base_url=INTERNAL_BASE_URL
     )
@@ -184,7 +190,7 @@ def build_all_in_one(settings: Settings, *, with_web: bool = True) -> tuple[Plat
     if with_web:
         from learnhub.web.app import create_web_app
 
-        dispatcher.fallback = create_web_app(settings, internal)
+        dispatcher.fallback = create_web_app(settings, internal, gateway=dispatcher)
     dispatcher.on_startup = platform.start
     dispatcher.on_shutdown = platform.stop
     return platform, dispatcher

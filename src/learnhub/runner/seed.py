@@ -23,6 +23,8 @@ import httpx
 
 from learnhub.kit.auth import Principal
 from learnhub.kit.config import Settings
+from learnhub.kit.events.deliveries import DeliveryQueue
+from learnhub.kit.events.memory import InProcessBus
 from learnhub.runner.course_builder import (
     Api,
     AssignmentSpec,
@@ -458,7 +460,7 @@ async def _progress(
                     course = await courses_repository.get_course(session, built.id)
                     assert course is not None
                     recorded = await complete_lessons(
-                        session, runtime.cache, course=course, lessons_by_learner=lessons
+                        session, course=course, lessons_by_learner=lessons
                     )
                     summary.lessons_completed += recorded.lessons_completed
             bar.update(sum(len(by_course[number]) for number in group))
@@ -491,9 +493,20 @@ async def _events(platform: Platform, progress: ProgressFactory) -> None:
                 "(see the log); run `learnhub seed` again to finish"
             ) from error
         bar.update(left)
-    dead = len(getattr(platform.bus, "dead_letters", ()))
-    if dead:
+    failed = await _services_with_dead_letters(platform)
+    if failed:
         raise SeedError(
-            f"{dead} seeded events could not be handled (the log says why); the data set is "
-            "incomplete until they are"
+            f"Some events could not be handled by {', '.join(failed)} (the log says why); the "
+            "data set is incomplete until they are: see `learnhub events dlq SERVICE`"
         )
+
+
+async def _services_with_dead_letters(platform: Platform) -> list[str]:
+    """The services whose in-process queue keeps dead letters (RabbitMQ keeps its own)."""
+    if not isinstance(platform.bus, InProcessBus):
+        return []
+    failed = []
+    for runtime in platform.runtimes:
+        if runtime.spec.handlers and await DeliveryQueue(runtime.db).dead_letters(limit=1):
+            failed.append(runtime.name)
+    return failed

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from learnhub.web.inprocess import InProcessApi
 from learnhub.web.session import WebSession
 
 REFRESH_PATH = "/api/v1/auth/refresh"
@@ -35,10 +36,14 @@ ROTATION_GRACE_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One invalid field of a 422 problem."""
+    """One invalid field of a problem: its name (the last part of its path), its whole
+    dotted path (``rubric.<criterion id>``), and the API's machine-readable code. Pages
+    branch on the name and the code, never on ``detail`` (English, for developers)."""
 
     field: str
     detail: str
+    path: str = ""
+    code: str = ""
 
 
 @dataclass
@@ -52,6 +57,7 @@ class ApiProblem(Exception):
     request_id: str | None = None
     errors: list[FieldProblem] = field(default_factory=list)
     retry_after_seconds: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.status} {self.type}: {self.detail or self.title}"
@@ -71,7 +77,12 @@ class ApiProblem(Exception):
         if not isinstance(body, dict):
             body = {}
         errors = [
-            FieldProblem(field=_field_name(error), detail=str(error.get("detail", "")))
+            FieldProblem(
+                field=_field_name(error),
+                detail=str(error.get("detail", "")),
+                path=str(error.get("field") or ""),
+                code=str(error.get("code") or ""),
+            )
             for error in body.get("errors") or []
             if isinstance(error, dict)
         ]
@@ -84,7 +95,11 @@ class ApiProblem(Exception):
             request_id=body.get("request_id") or response.headers.get("x-request-id"),
             errors=errors,
             retry_after_seconds=int(retry_after) if retry_after and retry_after.isdigit() else None,
+            extra={key: value for key, value in body.items() if key not in _PROBLEM_MEMBERS},
         )
+
+
+_PROBLEM_MEMBERS = {"type", "title", "status", "detail", "instance", "request_id", "errors"}
 
 
 def _field_name(error: dict[str, Any]) -> str:
@@ -130,10 +145,17 @@ class TokenPair:
 
 
 class PlatformApi:
-    """The public API as seen by one web process; shared by all its requests."""
+    """The public API as seen by one web process; shared by all its requests.
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    ``in_process`` (the all-in-one mode) sends JSON calls straight to the gateway's ASGI app;
+    the rest, and everything in the distributed mode, goes through ``client``.
+    """
+
+    def __init__(
+        self, client: httpx.AsyncClient, *, in_process: InProcessApi | None = None
+    ) -> None:
         self._client = client
+        self._in_process = in_process
         self._refresh_locks: dict[str, asyncio.Lock] = {}
         self._recent_rotations: dict[str, tuple[float, TokenPair]] = {}
 
@@ -214,6 +236,14 @@ class PlatformApi:
         if session is not None and session.access_token:
             headers["Authorization"] = f"Bearer {session.access_token}"
         try:
+            if self._in_process is not None and request.data is None and request.files is None:
+                return await self._in_process.send(
+                    request.method,
+                    request.path,
+                    headers=headers,
+                    params=request.params,
+                    json_body=request.json,
+                )
             return await self._client.request(
                 request.method,
                 request.path,

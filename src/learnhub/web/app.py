@@ -4,31 +4,36 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from urllib.parse import urlsplit
 
 import httpx
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learnhub.kit.config import Settings
+from learnhub.kit.http.routing import add_routes
 from learnhub.web.api import PlatformApi
 from learnhub.web.branding import Branding, branding_from_settings
-from learnhub.web.deps import verify_csrf
 from learnhub.web.errors import install_error_handlers
 from learnhub.web.i18n import load_translations
+from learnhub.web.inprocess import InProcessApi
 from learnhub.web.middleware import SessionCookieMiddleware
 from learnhub.web.pages import (
     ROUTERS,
     assignment,
-    authoring,
+    assignment_editor,
     catalog,
     certificates,
     course,
+    course_builder,
     dashboard,
     downloads,
+    gradebook,
     grading,
     learn,
     quiz,
+    quiz_editor,
     teach,
 )
 from learnhub.web.state import WebState
@@ -50,23 +55,36 @@ COURSE_ROUTERS = (
     dashboard.router,
     certificates.router,
     teach.router,
+    course_builder.router,
+    quiz_editor.router,
+    assignment_editor.router,
     assignment.router,
     grading.router,
+    gradebook.router,
     downloads.router,
-    authoring.router,
 )
 
 
-def content_security_policy(branding: Branding) -> str:
-    """Only our own scripts and styles run; the one inline style is the branding palette."""
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else None
+
+
+def content_security_policy(branding: Branding, settings: Settings) -> str:
+    """Only our own scripts and styles run; the one inline style is the branding palette.
+    Images come from the platform, ``data:``, the logo's host and the hosts the settings
+    allow (so lesson Markdown cannot load tracking pixels from anywhere); frames only from
+    the video players the lesson player embeds."""
     style_hash = base64.b64encode(hashlib.sha256(branding.css_variables.encode()).digest()).decode()
+    image_hosts = list(dict.fromkeys([*settings.web_img_hosts, _origin(branding.logo_url)]))
+    frame_hosts = settings.web_frame_hosts
     return "; ".join(
         (
             "default-src 'self'",
             "script-src 'self'",
             f"style-src 'self' 'sha256-{style_hash}'",
-            # Logos and avatars are hosted wherever the institution and users put them.
-            "img-src 'self' https: data:",
+            " ".join(["img-src 'self' data:", *(host for host in image_hosts if host)]),
+            "frame-src " + (" ".join(frame_hosts) if frame_hosts else "'none'"),
             "form-action 'self'",
             "frame-ancestors 'none'",
             "base-uri 'none'",
@@ -104,11 +122,15 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_web_app(settings: Settings, api: httpx.AsyncClient) -> FastAPI:
-    """The web UI as an ASGI app that reaches the platform only through ``api``.
+def create_web_app(
+    settings: Settings, api: httpx.AsyncClient, *, gateway: ASGIApp | None = None
+) -> FastAPI:
+    """The web UI as an ASGI app that reaches the platform only through its public API.
 
     ``api`` has its base URL set to the gateway; the app calls paths like
-    ``/api/v1/auth/login`` on it and never imports a service.
+    ``/api/v1/auth/login`` on it and never imports a service. ``gateway`` is the gateway's
+    ASGI app when it runs in the same process (all-in-one): JSON calls then go to it
+    directly, without building HTTP messages.
     """
     translations = load_translations()
     branding = branding_from_settings(settings)
@@ -119,7 +141,7 @@ def create_web_app(settings: Settings, api: httpx.AsyncClient) -> FastAPI:
     )
     state = WebState(
         settings=settings,
-        api=PlatformApi(api),
+        api=PlatformApi(api, in_process=InProcessApi(gateway) if gateway is not None else None),
         branding=branding,
         translations=translations,
         templates=templates,
@@ -131,17 +153,13 @@ def create_web_app(settings: Settings, api: httpx.AsyncClient) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(verify_csrf)],
     )
     app.state.web = state
     app.mount(STATIC_PREFIX, VersionedStaticFiles(directory=STATIC_DIR), name="static")
-    for router in ROUTERS:
-        app.include_router(router)
-    for router in COURSE_ROUTERS:
-        app.include_router(router)
+    add_routes(app.router, *ROUTERS, *COURSE_ROUTERS)
     install_error_handlers(app)
     app.add_middleware(
         SessionCookieMiddleware, secret_key=state.secret_key, secure=state.secure_cookies
     )
-    app.add_middleware(SecurityHeadersMiddleware, csp=content_security_policy(branding))
+    app.add_middleware(SecurityHeadersMiddleware, csp=content_security_policy(branding, settings))
     return app

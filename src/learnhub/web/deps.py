@@ -1,11 +1,15 @@
-"""FastAPI dependencies of the pages, named for what they give."""
+"""FastAPI dependencies of the pages, named for what they give.
+
+Every dependency is an ``async def``: FastAPI runs a plain ``def`` dependency in a worker
+thread, a hand-off per request for what is a dictionary look-up here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 
 from learnhub.web.api import LoginRequired, PlatformApi
 from learnhub.web.csrf import CSRF_COOKIE, CSRF_FIELD, SAFE_METHODS, CsrfRejected, tokens_match
@@ -39,7 +43,12 @@ def request_gettext(request: Request) -> Callable[[str], str]:
     return web_state(request).translations[request_locale(request)].gettext
 
 
-def signed_in_session(request: Request) -> WebSession:
+def request_ngettext(request: Request) -> Callable[[str, str, int], str]:
+    """``ngettext`` in the request's language: the plural form that fits the count."""
+    return web_state(request).translations[request_locale(request)].ngettext
+
+
+async def signed_in_session(request: Request) -> WebSession:
     """The session of a signed-in user; anyone else is sent to log in first."""
     session = request_session(request)
     if not session.is_signed_in:
@@ -66,14 +75,41 @@ async def verify_csrf(request: Request) -> None:
         raise CsrfRejected()
 
 
-Web = Annotated[WebState, Depends(web_state)]
-Session = Annotated[WebSession, Depends(request_session)]
+async def _web(request: Request) -> WebState:
+    return web_state(request)
+
+
+async def _session(request: Request) -> WebSession:
+    return request_session(request)
+
+
+async def _gettext(request: Request) -> Callable[[str], str]:
+    return request_gettext(request)
+
+
+async def _ngettext(request: Request) -> Callable[[str, str, int], str]:
+    return request_ngettext(request)
+
+
+async def _locale(request: Request) -> str:
+    return request_locale(request)
+
+
+def page_router(*, prefix: str = "") -> APIRouter:
+    """The router of a page module: every route on it checks the CSRF token of a
+    state-changing request."""
+    return APIRouter(prefix=prefix, dependencies=[Depends(verify_csrf)])
+
+
+Web = Annotated[WebState, Depends(_web)]
+Session = Annotated[WebSession, Depends(_session)]
 SignedInSession = Annotated[WebSession, Depends(signed_in_session)]
-Gettext = Annotated[Callable[[str], str], Depends(request_gettext)]
-Locale = Annotated[str, Depends(request_locale)]
+Gettext = Annotated[Callable[[str], str], Depends(_gettext)]
+Ngettext = Annotated[Callable[[str, str, int], str], Depends(_ngettext)]
+Locale = Annotated[str, Depends(_locale)]
 
 
-def platform_api(request: Request) -> PlatformApi:
+async def platform_api(request: Request) -> PlatformApi:
     """The API client shared by the app."""
     return web_state(request).api
 

@@ -1,16 +1,18 @@
-"""Form validation in plain words, in the reader's language.
+"""Form errors in plain words, in the reader's language.
 
-The API is the source of truth and validates everything again, but its messages are English
-and written for developers. The web layer checks the same rules first so that a person gets
-a localised sentence next to the field, GOV.UK style ("Enter your email address"), and maps
-the API's own refusals (422 field errors, 409, 401, 429) onto the same fields.
+The API is the one place a rule lives. Pages send what the person typed (shaped into the
+API's body, numbers read the way people write them) and word the API's refusals: each
+problem type and each field error's ``code`` gets a localised sentence next to its field,
+GOV.UK style. The account pages (registration, log in) still check a few fields first;
+the courses pages check nothing themselves.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
 
 from learnhub.web.api import ApiProblem
 
@@ -19,8 +21,6 @@ Gettext = Callable[[str], str]
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 DISPLAY_NAME_MAX_LENGTH = 100
-BIO_MAX_LENGTH = 2000
-AVATAR_URL_MAX_LENGTH = 2000
 EMAIL_MAX_LENGTH = 254
 
 # Deliberately loose: the API has the real validator; this only catches typing slips.
@@ -92,36 +92,6 @@ def check_display_name(errors: FormErrors, field: str, value: str, _: Gettext) -
         )
 
 
-def check_bio(errors: FormErrors, field: str, value: str, _: Gettext) -> None:
-    """A bio is not too long (it may be empty)."""
-    if len(value) > BIO_MAX_LENGTH:
-        errors.add(
-            field,
-            _("Bio must be %(count)d characters or fewer") % {"count": BIO_MAX_LENGTH},
-        )
-
-
-def check_avatar_url(errors: FormErrors, field: str, value: str, _: Gettext) -> None:
-    """An avatar address, when given, is a web address."""
-    if not value:
-        return
-    parts = urlsplit(value)
-    if (
-        len(value) > AVATAR_URL_MAX_LENGTH
-        or parts.scheme not in ("http", "https")
-        or not (parts.netloc)
-    ):
-        errors.add(field, _("Enter a web address that starts with https://"))
-
-
-def check_choice(
-    errors: FormErrors, field: str, value: str, choices: Mapping[str, object], message: str
-) -> None:
-    """A select's value is one of its options (a hand-crafted request may send anything)."""
-    if value not in choices:
-        errors.add(field, message)
-
-
 def add_api_field_errors(
     errors: FormErrors,
     problem: ApiProblem,
@@ -142,3 +112,64 @@ def add_api_field_errors(
             errors.add(fallback_field, fallback_message)
     if not errors:
         errors.add(fallback_field, fallback_message)
+
+
+@dataclass(frozen=True)
+class FieldMessage:
+    """How a page words the API's errors about one of its fields: the form field they show
+    next to, a sentence for each code the page words specially, and one for the rest."""
+
+    form_field: str
+    default: str
+    by_code: Mapping[str, str] = field(default_factory=dict)
+
+    def message(self, code: str) -> str:
+        return self.by_code.get(code, self.default)
+
+
+def add_problem_errors(
+    errors: FormErrors,
+    problem: ApiProblem,
+    fields: Mapping[str, FieldMessage],
+    *,
+    fallback_field: str,
+    fallback_message: str,
+) -> None:
+    """Show the field errors of an API problem next to the page's fields, in its words.
+
+    ``fields`` is keyed by the API field's dotted path (``rubric.<id>``) or its last part
+    (``points``); an error about a field the page does not know goes to the fallback.
+    """
+    for field_problem in problem.errors:
+        known = fields.get(field_problem.path) or fields.get(field_problem.field)
+        if known is None:
+            errors.add(fallback_field, fallback_message)
+        else:
+            errors.add(known.form_field, known.message(field_problem.code))
+    if not errors:
+        errors.add(fallback_field, fallback_message)
+
+
+def typed_number(text: str) -> str | None:
+    """A number field as the person typed it, in the form the API reads (a decimal comma
+    becomes a point); None when it is empty. Whether it is a number, and an acceptable one,
+    is for the API to say."""
+    text = text.strip()
+    if not text:
+        return None
+    return text.replace(",", ".") if "." not in text else text
+
+
+def scaled_number(text: str, factor: int) -> int | str | None:
+    """A number typed in one unit (minutes, megabytes) in the API's whole unit (seconds,
+    bytes); text that is not a number is passed on as it is, for the API to refuse."""
+    typed = typed_number(text)
+    if typed is None:
+        return None
+    try:
+        value = float(typed)
+    except ValueError:
+        return typed
+    if not math.isfinite(value):
+        return typed
+    return round(value * factor)

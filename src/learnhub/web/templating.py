@@ -69,6 +69,10 @@ class Templates:
         """The template ``name`` rendered in ``locale``."""
         return self._environments[locale].get_template(name).render(context)
 
+    def environment(self, locale: str) -> Environment:
+        """The Jinja2 environment of ``locale``, its translations installed."""
+        return self._environments[locale]
+
     @staticmethod
     def _long_date_filter(locale: str):
         def long_date(value: str | date | None, time_zone: str | None = None) -> str:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import threading
 import zipfile
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 
 from tests.conftest import Stack
 from tests.services.courses.support import (
@@ -186,3 +192,239 @@ async def test_only_course_editors_export_and_only_authors_import(embedded: Stac
     assert refused.status_code == 403
     listed = (await embedded.client.get("/api/v1/courses")).json()["items"]
     assert [course["title"] for course in listed] == ["Mine"]
+
+
+async def exported_course(stack: Stack) -> tuple[dict[str, str], bytes, dict]:
+    """A course with a lesson and a file, exported; (headers, archive, its course.json)."""
+    headers = await instructor(stack)
+    cid = (await create_course(stack, headers, title="Source"))["id"]
+    section = await add_section(stack, headers, cid, "S")
+    lesson = await add_item(stack, headers, cid, section["id"], "lesson", "L")
+    await stack.client.post(
+        f"/api/v1/courses/{cid}/lessons/{lesson['id']}/attachments",
+        files={"file": ("a.txt", b"a", "text/plain")},
+        headers=headers,
+    )
+    good = (await stack.client.get(f"/api/v1/courses/{cid}/export", headers=headers)).content
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        document = json.loads(archive.read("course.json"))
+    return headers, good, document
+
+
+async def course_count(stack: Stack) -> int:
+    from sqlalchemy import func, select
+
+    from learnhub.services.courses.models import Course
+
+    async with stack.platform.runtime("courses").db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(Course)) or 0)
+
+
+def stored_count(stack: Stack) -> int:
+    root = stack.platform.runtime("courses").state["store"].root
+    return sum(1 for path in root.rglob("*") if path.is_file())
+
+
+async def refused(stack: Stack, headers: dict[str, str], archive: bytes) -> dict:
+    response = await stack.client.post(
+        "/api/v1/courses/import", files={"file": ("x.zip", archive)}, headers=headers
+    )
+    assert response.headers["content-type"] == "application/problem+json", response.text
+    return {"status": response.status_code, **response.json()}
+
+
+async def test_a_zip_bomb_is_refused_before_anything_is_written(embedded: Stack) -> None:
+    # given: a small archive whose file unpacks to a thousand times its size
+    headers, _, document = await exported_course(embedded)
+    [attachment] = document["sections"][0]["items"][0]["attachments"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("course.json", json.dumps(document))
+        with archive.open(f"files/{attachment['id']}", "w") as bomb:
+            for _ in range(20):
+                bomb.write(bytes(1024 * 1024))
+    assert len(buffer.getvalue()) < 100_000
+    courses, files = await course_count(embedded), stored_count(embedded)
+
+    # when
+    problem = await refused(embedded, headers, buffer.getvalue())
+
+    # then
+    assert (problem["status"], problem["type"]) == (422, "/problems/archive-too-compressed")
+    assert problem["max_ratio"] == 100
+    assert (await course_count(embedded), stored_count(embedded)) == (courses, files)
+
+
+async def test_an_archive_unpacking_to_more_than_the_limit_is_refused(embedded: Stack) -> None:
+    # given: a lower limit than this archive's unpacked size
+    headers, good, _ = await exported_course(embedded)
+    settings = embedded.platform.runtime("courses").service_settings
+    settings.archive_max_total_bytes = 100
+    courses, files = await course_count(embedded), stored_count(embedded)
+
+    # when
+    problem = await refused(embedded, headers, good)
+
+    # then
+    assert (problem["status"], problem["type"]) == (413, "/problems/archive-too-large")
+    assert problem["max_bytes"] == 100
+    assert (await course_count(embedded), stored_count(embedded)) == (courses, files)
+
+
+def flagged_as_encrypted(archive: bytes) -> bytes:
+    """The archive with its entries marked "encrypted, password required" (flag bit 0 in
+    the local and the central headers), as a password-protected zip has them."""
+    flagged = bytearray(archive)
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = flagged.find(signature)
+        while start != -1:
+            flagged[start + flags_at] |= 0x1
+            start = flagged.find(signature, start + 4)
+    return bytes(flagged)
+
+
+async def test_encrypted_and_damaged_archives_are_problems_not_errors(embedded: Stack) -> None:
+    # given
+    headers, good, document = await exported_course(embedded)
+    encrypted = flagged_as_encrypted(zip_of({"course.json": json.dumps(document).encode()}))
+    truncated = good[: len(good) // 2]
+    corrupt = bytearray(good)
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        info = archive.getinfo("course.json")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for offset in range(start, start + min(info.compress_size, 64)):
+        corrupt[offset] ^= 0xFF
+    courses, files = await course_count(embedded), stored_count(embedded)
+
+    # when / then
+    problem = await refused(embedded, headers, encrypted)
+    assert (problem["status"], problem["type"]) == (422, "/problems/encrypted-archive")
+    for damaged in (truncated, bytes(corrupt)):
+        problem = await refused(embedded, headers, damaged)
+        assert (problem["status"], problem["type"]) == (400, "/problems/invalid-archive")
+    assert (await course_count(embedded), stored_count(embedded)) == (courses, files)
+
+
+async def test_attachment_names_and_types_are_cleaned_like_uploads(embedded: Stack) -> None:
+    # given: a name and a type that would break the download's headers
+    headers, good, document = await exported_course(embedded)
+    [attachment] = document["sections"][0]["items"][0]["attachments"]
+    attachment["filename"] = "notes\r\nX-Injected: yes.txt"
+    attachment["content_type"] = "text/plain\r\nSet-Cookie: stolen=1"
+    with zipfile.ZipFile(io.BytesIO(good)) as source:
+        data = source.read(f"files/{attachment['id']}")
+    archive = zip_of(
+        {"course.json": json.dumps(document).encode(), f"files/{attachment['id']}": data}
+    )
+
+    # when
+    imported = await embedded.client.post(
+        "/api/v1/courses/import", files={"file": ("x.zip", archive)}, headers=headers
+    )
+
+    # then
+    assert imported.status_code == 201, imported.text
+    cid = imported.json()["id"]
+    detail = (await embedded.client.get(f"/api/v1/courses/{cid}", headers=headers)).json()
+    lesson_id = detail["sections"][0]["items"][0]["id"]
+    lesson = (
+        await embedded.client.get(f"/api/v1/courses/{cid}/lessons/{lesson_id}", headers=headers)
+    ).json()
+    [stored] = lesson["attachments"]
+    assert (stored["filename"], stored["content_type"]) == (
+        "notesX-Injected_ yes.txt",
+        "application/octet-stream",
+    )
+    download = await embedded.client.get(
+        f"/api/v1/courses/{cid}/lessons/{lesson_id}/attachments/{stored['id']}", headers=headers
+    )
+    assert download.status_code == 200
+    assert download.content == b"a"
+    assert "x-injected" not in download.headers
+    assert "set-cookie" not in download.headers
+
+
+class HeldInWorker:
+    """Wraps a zipfile method so that its first call waits until the test has had another
+    request served: were the zip handled on the event loop, nothing else could be served
+    meanwhile, and the wait would end in a failure instead."""
+
+    def __init__(self, original: Callable[..., Any]) -> None:
+        self.original = original
+        self.started = threading.Event()
+        self.served = threading.Event()
+        self.on_loop_thread: list[bool] = []
+
+    def method(self) -> Callable[..., Any]:
+        def held(archive: zipfile.ZipFile, *args: Any, **kwargs: Any) -> Any:
+            return self(archive, *args, **kwargs)
+
+        return held
+
+    def __call__(self, archive: zipfile.ZipFile, *args: Any, **kwargs: Any) -> Any:
+        self.on_loop_thread.append(threading.current_thread() is threading.main_thread())
+        if not self.started.is_set():
+            self.started.set()
+            if not self.served.wait(30):
+                raise AssertionError("no other request was served while the zip was handled")
+        return self.original(archive, *args, **kwargs)
+
+    async def serve_another_request(self, stack: Stack) -> list[str]:
+        """Wait for the zip work to start, have the health check answered, let it go on."""
+        await asyncio.to_thread(self.started.wait, 30)
+        health = await stack.client.get("/healthz")
+        assert health.status_code == 200
+        self.served.set()
+        return ["other request served"]
+
+
+async def test_other_requests_are_served_while_archives_are_built_and_read(
+    embedded: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given
+    headers, _, _ = await exported_course(embedded)
+    order: list[str] = []
+    writer = HeldInWorker(zipfile.ZipFile.writestr)
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", writer.method())
+    cid = await any_course_id(embedded)
+
+    # when: an export is being built
+    export = asyncio.create_task(
+        embedded.client.get(f"/api/v1/courses/{cid}/export", headers=headers)
+    )
+    order += await writer.serve_another_request(embedded)
+    exported = await export
+    order.append("export answered")
+
+    # then
+    assert exported.status_code == 200, exported.text
+    assert order == ["other request served", "export answered"]
+    assert writer.on_loop_thread and not any(writer.on_loop_thread)
+
+    # when: the archive is being read by an import
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", writer.original)
+    reader = HeldInWorker(zipfile.ZipFile.read)
+    monkeypatch.setattr(zipfile.ZipFile, "read", reader.method())
+    order.clear()
+    importing = asyncio.create_task(
+        embedded.client.post(
+            "/api/v1/courses/import", files={"file": ("x.zip", exported.content)}, headers=headers
+        )
+    )
+    order += await reader.serve_another_request(embedded)
+    imported = await importing
+    order.append("import answered")
+
+    # then
+    assert imported.status_code == 201, imported.text
+    assert order == ["other request served", "import answered"]
+    assert reader.on_loop_thread and not any(reader.on_loop_thread)
+
+
+async def any_course_id(stack: Stack) -> str:
+    from sqlalchemy import select
+
+    from learnhub.services.courses.models import Course
+
+    async with stack.platform.runtime("courses").db.session() as session:
+        return str(await session.scalar(select(Course.id).limit(1)))

@@ -75,9 +75,7 @@ async def complete(stack: Stack, course_id: str, lessons: dict[str, list[str]]) 
     async with runtime.db.transaction() as session:
         course = await courses_repository.get_course(session, course_id)
         assert course is not None
-        return await complete_lessons(
-            session, runtime.cache, course=course, lessons_by_learner=lessons
-        )
+        return await complete_lessons(session, course=course, lessons_by_learner=lessons)
 
 
 # ---------------------------------------------------------------- enroll_many

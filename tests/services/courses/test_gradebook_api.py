@@ -9,18 +9,18 @@ from typing import Any
 from learnhub.services.courses.models import Course, Item
 from learnhub.services.courses.progress.service import record_item_outcome
 from tests.conftest import Stack
+from tests.services.courses.assignments_support import (
+    LEARNER_1,
+    LEARNER_2,
+    demo_learner,
+    enroll_self,
+)
 from tests.services.courses.support import (
     add_item,
     add_section,
     create_course,
     instructor,
     publish,
-)
-from tests.services.courses.test_assignments_api import (
-    LEARNER_1,
-    LEARNER_2,
-    demo_learner,
-    enroll_self,
 )
 
 PROBLEM = "application/problem+json"

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from learnhub.kit import readcache
 from learnhub.kit.events.outbox import outbox_table
-from learnhub.services.courses.progress.service import progress_key
+from learnhub.services.courses.progress.service import progress_view
 from tests.conftest import Stack
 from tests.services.courses.support import (
     add_item,
@@ -104,25 +105,47 @@ async def test_progress_is_cached_and_rebuilt_after_a_flush(stack: Stack) -> Non
     user_id, headers = await enrolled(stack, course["id"], "ana@example.com")
     url = f"/api/v1/courses/{course['id']}"
     cache = stack.platform.runtime("courses").cache
-    await stack.client.post(f"{url}/items/{items[0]['id']}/complete", headers=headers)
-    # then: the write path left the summary in the cache
-    cached = json.loads(await cache.get(progress_key(course["id"], user_id)))["summary"]
-    assert (cached["percent"], cached["completed_items"], cached["total_items"]) == (50.0, 1, 2)
-    assert cached["next_item_id"] == items[1]["id"]
-    before = (await stack.client.get(f"{url}/progress/me", headers=headers)).json()
+    key = progress_view(course["id"], user_id).key
+    completed = await stack.client.post(f"{url}/items/{items[0]['id']}/complete", headers=headers)
+    # when: the learner reads their progress twice
+    first = await stack.client.get(f"{url}/progress/me", headers=headers)
+    cached = await cache.get(key)
+    second = await stack.client.get(f"{url}/progress/me", headers=headers)
+    # then: the write is visible in the next read, which is cached and served again as is
+    assert first.json() == completed.json() == second.json()
+    assert (first.json()["percent"], first.json()["next_item_id"]) == (50.0, items[1]["id"])
+    assert cached is not None and cached.endswith(first.text)
+    ttl = await cache.ttl(key)
+    assert ttl is not None and 0 < ttl <= 3600
     # when: the cache is lost
-    await cache.delete(progress_key(course["id"], user_id))
+    await cache.delete(key)
     after = await stack.client.get(f"{url}/progress/me", headers=headers)
     # then: rebuilt from the database, equal, and cached again
     assert after.status_code == 200
-    assert after.json() == before
-    assert json.loads(await cache.get(progress_key(course["id"], user_id)))["summary"] == cached
-    ttl = await cache.ttl(progress_key(course["id"], user_id))
-    assert ttl is not None and 0 < ttl <= 3600
-    # a new required item makes the cached summary outdated: it is rebuilt, not served
+    assert after.json() == first.json()
+    assert await cache.get(key) == cached
+    # a new required item makes the cached progress outdated: it is rebuilt, not served
     await add_item(stack, staff, course["id"], items[0]["section_id"], "lesson", "New")
     grown = (await stack.client.get(f"{url}/progress/me", headers=headers)).json()
     assert (grown["percent"], grown["completed_items"], grown["total_items"]) == (33.3, 1, 3)
+
+
+async def test_a_cached_progress_built_from_state_older_than_a_write_is_never_served(
+    stack: Stack,
+) -> None:
+    # given: a reader that built the progress before a write committed, and stores it after
+    course, _staff, items = await published_course_with_items(stack, kinds=("lesson", "lesson"))
+    user_id, headers = await enrolled(stack, course["id"], "ana@example.com")
+    url = f"/api/v1/courses/{course['id']}"
+    cache = stack.platform.runtime("courses").cache
+    view = progress_view(course["id"], user_id)
+    stale = await readcache.read(cache, [view])
+    await stack.client.post(f"{url}/items/{items[0]['id']}/complete", headers=headers)
+    await readcache.keep(cache, stale, {view: '{"stale": true}'}, ttl=60)
+    # when
+    read = await stack.client.get(f"{url}/progress/me", headers=headers)
+    # then: the stale value is ignored and the write is visible
+    assert read.json()["percent"] == 50.0
 
 
 async def test_who_may_see_progress(stack: Stack) -> None:

@@ -1,9 +1,10 @@
-"""The transactional outbox, the inbox tables, and the relay that publishes the outbox.
+"""The transactional outbox and the relay that publishes it.
 
-Every service's database has the same two tables (``outbox`` and ``inbox``), declared once
-here and created by each service's first migration. A state change and the events it
-causes commit together; the relay later hands committed events to the bus and marks them
-published only once the bus has taken them (at least once, never lost).
+A state change and the events it causes commit together (the ``outbox`` table of
+:mod:`learnhub.kit.events.tables`); the relay later hands committed events to the bus and
+marks them published only once the bus has taken them (at least once, never lost). No
+transaction stays open while the bus works: a batch is claimed with a short lease in one
+transaction, published, then marked in another.
 """
 
 from __future__ import annotations
@@ -15,54 +16,21 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Row, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.contracts import EventPayload
-from learnhub.kit.db import Database, UTCDateTime, utcnow
+from learnhub.kit.db import Database, on_commit, utcnow
 from learnhub.kit.events.bus import Bus
 from learnhub.kit.events.envelope import CloudEvent
+from learnhub.kit.events.tables import outbox_table
 from learnhub.kit.observability import EVENTS_PUBLISHED, OUTBOX_BACKLOG, current_traceparent
 
 log = logging.getLogger(__name__)
 
-messaging_metadata = MetaData()
-
-outbox_table = Table(
-    "outbox",
-    messaging_metadata,
-    Column("id", String(36), primary_key=True),
-    Column("type", String(200), nullable=False),
-    Column("subject", String(200)),
-    Column("data", Text, nullable=False),
-    Column("traceparent", String(64)),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("published_at", UTCDateTime),
-    Column("attempts", Integer, nullable=False, default=0),
-    Index("ix_outbox_unpublished", "published_at", "created_at"),
-)
-
-inbox_table = Table(
-    "inbox",
-    messaging_metadata,
-    Column("event_id", String(36), primary_key=True),
-    Column("type", String(200), nullable=False),
-    Column("processed_at", UTCDateTime, nullable=False),
-)
-
+OUTBOX_SIGNAL_KEY = "learnhub.outbox_signal"
 
 _last_recorded_at = datetime.min.replace(tzinfo=UTC)
 
@@ -101,6 +69,12 @@ def _row_values(event: CloudEvent) -> dict[str, object]:
     }
 
 
+def _wake_relay_after_commit(session: AsyncSession) -> None:
+    signal: asyncio.Event | None = session.info.get("outbox_signal")
+    if signal is not None:
+        on_commit(session, signal.set, key=OUTBOX_SIGNAL_KEY)
+
+
 async def record_event(
     session: AsyncSession, payload: EventPayload, *, subject: str | None = None
 ) -> CloudEvent:
@@ -110,7 +84,7 @@ async def record_event(
     """
     event = _new_event(session, payload, subject)
     await session.execute(insert(outbox_table).values(**_row_values(event)))
-    session.info["outbox_pending"] = True
+    _wake_relay_after_commit(session)
     return event
 
 
@@ -123,28 +97,32 @@ async def record_events(
     recorded = [_new_event(session, payload, subject) for payload, subject in events]
     if recorded:
         await session.execute(insert(outbox_table), [_row_values(event) for event in recorded])
-        session.info["outbox_pending"] = True
+        _wake_relay_after_commit(session)
     return recorded
 
 
-def event_from_row(row: object, source: str) -> CloudEvent:
+def event_from_row(row: Row[Any], source: str) -> CloudEvent:
     return CloudEvent(
-        id=row.id,  # type: ignore[attr-defined]
-        type=row.type,  # type: ignore[attr-defined]
+        id=row.id,
+        type=row.type,
         source=source,
-        subject=row.subject,  # type: ignore[attr-defined]
-        data=json.loads(row.data),  # type: ignore[attr-defined]
-        time=row.created_at,  # type: ignore[attr-defined]
-        traceparent=row.traceparent,  # type: ignore[attr-defined]
+        subject=row.subject,
+        data=json.loads(row.data),
+        time=row.created_at,
+        traceparent=row.traceparent,
     )
 
 
 class OutboxRelay:
     """Publishes a service's committed, unpublished events in the order they were recorded.
 
-    Several replicas may run it: on PostgreSQL each batch is claimed with
-    ``FOR UPDATE SKIP LOCKED``. A commit that recorded events wakes it at once; otherwise
-    it polls, which also picks up events left behind by a process that died after commit.
+    Each batch is claimed in a short transaction that gives it a lease (``claimed_until``),
+    published with no transaction open, then marked published in another short one. A
+    relay that dies while publishing leaves its batch to be claimed again when the lease
+    ends, so every event goes out at least once. Several replicas may run it: on
+    PostgreSQL the claim skips rows another replica is claiming (``SKIP LOCKED``) and rows
+    under another's lease. A commit that recorded events wakes it at once; otherwise it
+    polls, which also picks up events left behind by a process that died after commit.
     """
 
     def __init__(
@@ -155,50 +133,70 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_interval: float = 1.0,
         retry_cap: float = 30.0,
+        lease: timedelta = timedelta(seconds=30),
     ) -> None:
         self.db = db
         self.bus = bus
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.retry_cap = retry_cap
+        self.lease = lease
         self._task: asyncio.Task[None] | None = None
-        # The running relay and a caller draining it (tests, shutdown) must not claim the
-        # same rows: SQLite has no SKIP LOCKED to keep them apart.
-        self._claim = asyncio.Lock()
+        # The running relay and a caller draining it (tests, shutdown) take turns, so the
+        # events of one process go out in the order they were recorded.
+        self._turn = asyncio.Lock()
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many events went out."""
-        async with self._claim:
+        async with self._turn:
             return await self._publish_batch()
 
-    async def _publish_batch(self) -> int:
+    async def _claim(self) -> list[CloudEvent]:
+        now = utcnow()
         async with self.db.transaction() as session:
             rows = (
                 await session.execute(
                     select(outbox_table)
-                    .where(outbox_table.c.published_at.is_(None))
+                    .where(
+                        outbox_table.c.published_at.is_(None),
+                        or_(
+                            outbox_table.c.claimed_until.is_(None),
+                            outbox_table.c.claimed_until < now,
+                        ),
+                    )
                     .order_by(outbox_table.c.created_at, outbox_table.c.id)
                     .limit(self.batch_size)
                     .with_for_update(skip_locked=True)
                 )
             ).all()
-            if not rows:
-                return 0
-            events = [event_from_row(row, self.db.service) for row in rows]
-            ids = [event.id for event in events]
-            try:
-                await self.bus.publish(events)
-            except Exception:
-                await session.rollback()
-                async with self.db.transaction() as retry_session:
-                    await retry_session.execute(
-                        update(outbox_table)
-                        .where(outbox_table.c.id.in_(ids))
-                        .values(attempts=outbox_table.c.attempts + 1)
-                    )
-                raise
+            if rows:
+                await session.execute(
+                    update(outbox_table)
+                    .where(outbox_table.c.id.in_([row.id for row in rows]))
+                    .values(claimed_until=now + self.lease)
+                )
+        return [event_from_row(row, self.db.service) for row in rows]
+
+    async def _publish_batch(self) -> int:
+        events = await self._claim()
+        if not events:
+            return 0
+        ids = [event.id for event in events]
+        try:
+            await self.bus.publish(events)
+        except Exception:
+            async with self.db.transaction() as session:
+                await session.execute(
+                    update(outbox_table)
+                    .where(outbox_table.c.id.in_(ids))
+                    .values(attempts=outbox_table.c.attempts + 1, claimed_until=None)
+                )
+            raise
+        async with self.db.transaction() as session:
             await session.execute(
-                update(outbox_table).where(outbox_table.c.id.in_(ids)).values(published_at=utcnow())
+                update(outbox_table)
+                .where(outbox_table.c.id.in_(ids))
+                .values(published_at=utcnow(), claimed_until=None)
             )
         for event in events:
             EVENTS_PUBLISHED.labels(self.db.service, event.type).inc()

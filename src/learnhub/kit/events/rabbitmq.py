@@ -35,9 +35,9 @@ from aio_pika.abc import (
 from aiormq.exceptions import AMQPError, ChannelInvalidStateError, ChannelNotFoundEntity
 from yarl import URL
 
-from learnhub.kit.events.bus import Subscription, retry_delay
+from learnhub.kit.events.bus import DeadLetter, Subscription, log_failed_delivery, retry_delay
 from learnhub.kit.events.envelope import CloudEvent, MalformedEvent
-from learnhub.kit.observability import CONSUMER_LAG, HANDLER_FAILURES
+from learnhub.kit.observability import CONSUMER_LAG
 
 log = logging.getLogger(__name__)
 
@@ -414,29 +414,12 @@ class RabbitMQBus:
             try:
                 await subscription.handler(event)
             except Exception as error:
-                HANDLER_FAILURES.labels(name, event.type).inc()
-                context = {"service": name, "event_type": event.type, "event_id": event.id}
                 if attempt < self.max_attempts:
                     delay = retry_delay(attempt, base=self.retry_base, cap=self.retry_cap)
-                    log.warning(
-                        "handler of %s failed (attempt %d): %r; retrying in %.2fs",
-                        event.type,
-                        attempt,
-                        error,
-                        delay,
-                        extra=context,
-                    )
+                    log_failed_delivery(name, event, error, attempt=attempt, retry_in=delay)
                     await self._retry_later(name, message, routing_key, attempt, delay)
                 else:
-                    log.error(
-                        "dead-lettering %s for %s after %d attempts: %r",
-                        event.type,
-                        name,
-                        attempt,
-                        error,
-                        exc_info=error,
-                        extra=context,
-                    )
+                    log_failed_delivery(name, event, error, attempt=attempt, retry_in=None)
                     await self._dead_letter(name, message, routing_key, attempt, error)
             await message.ack()
         except asyncio.CancelledError:
@@ -502,22 +485,9 @@ class RabbitMQBus:
                 log.warning("could not read consumer lag from RabbitMQ: %r", error)
 
 
-@dataclass(frozen=True)
-class DeadLetterMessage:
-    """One message waiting in a consuming service's dead-letter queue."""
-
-    consumer: str
-    event_id: str
-    event_type: str
-    attempts: int
-    error: str
-    failed_at: str
-    body: bytes
-
-
-def _dead_letter_of(consumer: str, message: AbstractIncomingMessage) -> DeadLetterMessage:
+def _dead_letter_of(consumer: str, message: AbstractIncomingMessage) -> DeadLetter:
     headers = message.headers
-    return DeadLetterMessage(
+    return DeadLetter(
         consumer=consumer,
         event_id=message.message_id or "",
         event_type=_original_routing_key(message),
@@ -536,9 +506,7 @@ async def _dead_letter_queue(channel: AbstractChannel, consumer: str) -> Abstrac
         return None
 
 
-async def list_dead_letters(
-    url: str, consumer: str, *, limit: int = 100
-) -> list[DeadLetterMessage]:
+async def list_dead_letters(url: str, consumer: str, *, limit: int = 100) -> list[DeadLetter]:
     """The first ``limit`` messages of a service's dead-letter queue, oldest first.
 
     They stay in the queue: each is fetched without acknowledgement and all are returned

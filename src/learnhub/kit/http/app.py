@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from learnhub import __version__
 from learnhub.kit.http.middleware import RequestContextMiddleware
 from learnhub.kit.http.problems import install_problem_handlers, problem_response
+from learnhub.kit.http.routing import add_routes
 from learnhub.kit.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def create_service_app(runtime: ServiceRuntime, *, lifespan: Any = None) -> Fast
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
-    app.include_router(spec.router)
+    add_routes(app.router, spec.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -71,5 +72,10 @@ def create_service_app(runtime: ServiceRuntime, *, lifespan: Any = None) -> Fast
         app.add_middleware(
             CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"]
         )
-    app.add_middleware(RequestContextMiddleware, service=spec.name)
+    app.add_middleware(
+        RequestContextMiddleware,
+        service=spec.name,
+        access_log_sample=runtime.settings.access_log_sample,
+        slow_request_seconds=runtime.settings.slow_request_seconds,
+    )
     return app

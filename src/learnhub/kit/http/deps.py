@@ -13,32 +13,42 @@ from learnhub.kit.errors import AppError
 from learnhub.kit.runtime import ServiceRuntime
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime
+async def get_runtime(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: it commits when the endpoint returns and rolls back if it
-    raises (unless the error asks to keep its changes)."""
+    raises (unless the error asks to keep its changes).
+
+    A session that never touched the database (a read answered from the cache) costs only
+    its creation: there is nothing to commit or close, so neither is done.
+    """
     runtime: ServiceRuntime = request.app.state.runtime
-    async with runtime.db.session() as session:
-        try:
-            yield session
-        except AppError as error:
-            if error.keep_changes:
-                await session.commit()
-            else:
-                await session.rollback()
-            raise
-        except BaseException:
-            await session.rollback()
-            raise
-        else:
+    session = runtime.db.sessionmaker()
+    try:
+        yield session
+    except AppError as error:
+        if error.keep_changes:
             await session.commit()
+        else:
+            await session.rollback()
+        raise
+    except BaseException:
+        await session.rollback()
+        raise
+    else:
+        if session.in_transaction():
+            await session.commit()
+    finally:
+        if session.in_transaction():
+            await session.close()
 
 
-def get_cache(request: Request) -> Cache:
-    return request.app.state.runtime.cache
+async def get_cache(request: Request) -> Cache:
+    cache: Cache = request.app.state.runtime.cache
+    return cache
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
@@ -46,7 +56,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 
 
-def client_address(request: Request) -> str | None:
+async def client_address(request: Request) -> str | None:
     """The caller's address. ``X-Forwarded-For`` counts only when the peer is a trusted
     proxy (the gateway, or the web UI calling on a browser's behalf), and then its
     right-most untrusted entry wins, so a client cannot make one up."""

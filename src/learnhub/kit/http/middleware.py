@@ -1,18 +1,21 @@
-"""Request context for every HTTP request: request id, trace span, metrics, access log.
+"""Request context for every HTTP request: request id, trace context, metrics, access log.
 
 A pure ASGI middleware (no per-request task or body buffering), outermost in each app, so
-it also turns any unhandled exception into a 500 problem and counts it.
+it also turns any unhandled exception into a 500 problem and counts it. It runs on every
+request, so it does as little as it can: metric children are looked up once per route, and
+the access log keeps every server error and slow request but only a sample of the rest.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import re
 import time
 import uuid
 from typing import Any
 
-from opentelemetry.trace import SpanKind
+from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from learnhub.kit.http.problems import internal_error_response
@@ -31,13 +34,48 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+class _RouteMetrics:
+    """The Prometheus children of one service, looked up once per label set."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self._counters: dict[tuple[str, str, int], Counter] = {}
+        self._latencies: dict[tuple[str, str], Histogram] = {}
+
+    def record(self, method: str, route: str, status: int, seconds: float) -> None:
+        counter = self._counters.get((method, route, status))
+        if counter is None:
+            counter = HTTP_REQUESTS.labels(self.service, method, route, str(status))
+            self._counters[(method, route, status)] = counter
+        latency = self._latencies.get((method, route))
+        if latency is None:
+            latency = HTTP_LATENCY.labels(self.service, method, route)
+            self._latencies[(method, route)] = latency
+        counter.inc()
+        latency.observe(seconds)
+
+
 class RequestContextMiddleware:
     """Gives each request an id (kept from ``X-Request-ID`` when well-formed), continues
-    its W3C trace context, records Prometheus metrics by route template, and logs it."""
+    its W3C trace context, records Prometheus metrics by route template, and logs it.
 
-    def __init__(self, app: ASGIApp, *, service: str) -> None:
+    ``access_log_sample`` is the share of ordinary requests written to the access log;
+    server errors and requests slower than ``slow_request_seconds`` are always written.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        service: str,
+        access_log_sample: float = 1.0,
+        slow_request_seconds: float = 1.0,
+    ) -> None:
         self.app = app
         self.service = service
+        self.access_log_sample = access_log_sample
+        self.slow_request_seconds = slow_request_seconds
+        self._metrics = _RouteMetrics(service)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,9 +100,7 @@ class RequestContextMiddleware:
 
         started_at = time.perf_counter()
         method = scope["method"]
-        with continue_trace(
-            _header(scope, b"traceparent"), f"{method} {scope['path']}", kind=SpanKind.SERVER
-        ):
+        with continue_trace(_header(scope, b"traceparent")):
             try:
                 await self.app(scope, receive, send_with_request_id)
             except Exception:
@@ -80,13 +116,21 @@ class RequestContextMiddleware:
                 elapsed = time.perf_counter() - started_at
                 route = scope.get("route")
                 template = getattr(route, "path", None) or "unmatched"
-                HTTP_REQUESTS.labels(self.service, method, template, str(response["status"])).inc()
-                HTTP_LATENCY.labels(self.service, method, template).observe(elapsed)
-                access_log.info(
-                    "%s %s %s %.1fms",
-                    method,
-                    scope["path"],
-                    response["status"],
-                    elapsed * 1000,
-                    extra={"service": self.service},
-                )
+                status = response["status"]
+                self._metrics.record(method, template, status, elapsed)
+                if self._should_log(status, elapsed):
+                    access_log.info(
+                        "%s %s %s %.1fms",
+                        method,
+                        scope["path"],
+                        status,
+                        elapsed * 1000,
+                        extra={"service": self.service},
+                    )
+
+    def _should_log(self, status: int, elapsed: float) -> bool:
+        if status >= 500 or elapsed >= self.slow_request_seconds:
+            return True
+        if self.access_log_sample >= 1.0:
+            return access_log.isEnabledFor(logging.INFO)
+        return random.random() < self.access_log_sample and access_log.isEnabledFor(logging.INFO)

@@ -10,10 +10,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError as DatabaseError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from learnhub.kit.errors import AppError
-from learnhub.kit.observability import request_id_var
+from learnhub.kit.observability import OVERLOADED, request_id_var
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -26,6 +28,14 @@ class FieldProblem(BaseModel):
         description="JSON pointer to the field in the request body, or the parameter's location."
     )
     detail: str = Field(description="What is wrong, in plain words.")
+    code: str | None = Field(
+        None,
+        description=(
+            "Why, as a stable machine-readable code (`missing`, `too_long`, `greater_than`, "
+            "or a service's own such as `rubric_total_mismatch`): clients branch on it, "
+            "never on `detail`."
+        ),
+    )
 
 
 class Problem(BaseModel):
@@ -80,6 +90,12 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def _code(item: dict[str, Any]) -> str:
+    """Pydantic's error type, which is stable across versions and names the broken rule
+    (a validator raising ``PydanticCustomError`` names its own)."""
+    return str(item.get("type") or "invalid")
+
+
 def _field_problems(error: RequestValidationError) -> list[dict[str, str]]:
     problems = []
     for item in error.errors():
@@ -90,7 +106,9 @@ def _field_problems(error: RequestValidationError) -> list[dict[str, str]]:
         pointer = "#/" + "/".join(path) if where == "body" else f"{where}:{field}"
         message = str(item.get("msg", "is not valid"))
         message = message.removeprefix("Value error, ")
-        problems.append({"field": field, "pointer": pointer, "detail": message})
+        problems.append(
+            {"field": field, "pointer": pointer, "detail": message, "code": _code(item)}
+        )
     return problems
 
 
@@ -120,9 +138,20 @@ def install_problem_handlers(app: FastAPI) -> None:
             errors=_field_problems(error),
         )
 
+    @app.exception_handler(PoolTimeout)
+    async def pool_exhausted(request: Request, _error: PoolTimeout) -> JSONResponse:
+        return _overloaded(request)
+
+    @app.exception_handler(DatabaseError)
+    async def database_error(request: Request, error: DatabaseError) -> JSONResponse:
+        if "database is locked" in str(error.orig):
+            return _overloaded(request)
+        log.error("database error in %s %s", request.method, request.url.path, exc_info=error)
+        return internal_error_response()
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        detail = error.detail if isinstance(error.detail, str) else None
+        detail: str | None = error.detail if isinstance(error.detail, str) else None
         if detail == HTTPStatus(error.status_code).phrase:
             detail = None
         if error.status_code == 404 and detail is None:
@@ -135,6 +164,20 @@ def install_problem_handlers(app: FastAPI) -> None:
             instance=request.url.path,
             headers=getattr(error, "headers", None),
         )
+
+
+def _overloaded(request: Request) -> JSONResponse:
+    """Every database connection (or SQLite's write lock) stayed busy for the pool timeout."""
+    service = getattr(getattr(request.app.state, "runtime", None), "name", "unknown")
+    OVERLOADED.labels(service).inc()
+    return problem_response(
+        503,
+        title="Too busy",
+        type_uri="/problems/overloaded",
+        detail="The platform is busy right now; retry in a moment.",
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )
 
 
 def internal_error_response() -> JSONResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from learnhub.contracts.auth import (
+    AccountExistsNoticeRequested,
     UserLoggedIn,
     UserPasswordChanged,
     UserPasswordResetRequested,
@@ -17,6 +18,7 @@ from learnhub.services.auth.endpoints import router
 from learnhub.services.auth.handlers import EVENT_HANDLERS
 from learnhub.services.auth.models import Base
 from learnhub.services.auth.passwords import Passwords
+from learnhub.services.auth.throttle import LoginThrottle
 
 
 async def _start(runtime: ServiceRuntime) -> None:
@@ -27,8 +29,8 @@ async def _start(runtime: ServiceRuntime) -> None:
         settings=settings,
         platform=runtime.settings,
         passwords=Passwords(settings),
+        throttle=LoginThrottle(runtime.cache, settings),
         signing_key=signing_key,
-        cache=runtime.cache,
     )
 
 
@@ -41,7 +43,13 @@ spec = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     route_prefixes=("/api/v1/auth/", "/.well-known/jwks.json"),
     default_port=8101,
-    publishes=(UserRegistered, UserLoggedIn, UserPasswordChanged, UserPasswordResetRequested),
+    publishes=(
+        UserRegistered,
+        UserLoggedIn,
+        UserPasswordChanged,
+        UserPasswordResetRequested,
+        AccountExistsNoticeRequested,
+    ),
     handlers=EVENT_HANDLERS,
     settings_class=AuthSettings,
     on_start=_start,

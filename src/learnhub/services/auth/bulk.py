@@ -4,7 +4,8 @@ The same rules as :func:`learnhub.services.auth.service.register`: e-mails norma
 unique, roles sorted, one ``user.registered.v1`` event per account, so the users service
 builds every profile and the courses service every person exactly as if each had signed up.
 Only the round trips differ: one query to find who is already there, one insert for the
-accounts and one for their events, instead of several per account.
+accounts and one for their events, instead of several per account. An e-mail registered
+by someone else while the accounts are being created stays theirs, as with one sign-up each.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.contracts.auth import UserRegistered
 from learnhub.kit.db import utcnow
 from learnhub.kit.events import record_events
 from learnhub.services.auth import repository
-from learnhub.services.auth.errors import EmailTaken
 from learnhub.services.auth.models import Account
 from learnhub.services.auth.service import normalise_email
 
@@ -68,13 +67,21 @@ async def register_many(
         for email, account in wanted.items()
         if email not in result.existing
     ]
-    try:
-        await repository.add_accounts(session, new_accounts)
-    except IntegrityError as error:
-        raise EmailTaken(
-            "Some of these e-mails were registered while the accounts were being created: "
-            "run the registration again to skip them."
-        ) from error
+    if await repository.add_accounts(session, new_accounts) < len(new_accounts):
+        # Concurrent sign-ups won some e-mails: those accounts are theirs, reported as existing.
+        owners = await repository.get_account_ids_by_emails(
+            session, [account.email for account in new_accounts]
+        )
+        result.existing.update(
+            {
+                account.email: owners[account.email]
+                for account in new_accounts
+                if owners.get(account.email, account.id) != account.id
+            }
+        )
+        new_accounts = [
+            account for account in new_accounts if owners.get(account.email) == account.id
+        ]
     await record_events(
         session,
         (

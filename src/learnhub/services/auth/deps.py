@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from learnhub.services.auth.service import AuthContext
 
 
-def get_auth_context(request: Request) -> AuthContext:
+async def get_auth_context(request: Request) -> AuthContext:
     return request.app.state.runtime.state["auth"]
 
 

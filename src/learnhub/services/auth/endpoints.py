@@ -10,7 +10,6 @@ from learnhub.kit.http.problems import problem_responses
 from learnhub.services.auth import service
 from learnhub.services.auth.deps import AuthContextDep
 from learnhub.services.auth.schemas import (
-    AccountRead,
     Jwks,
     LoginRequest,
     PasswordChangeRequest,
@@ -18,6 +17,7 @@ from learnhub.services.auth.schemas import (
     PasswordResetRequest,
     RefreshRequest,
     RegisterRequest,
+    RegistrationAccepted,
     TokenPair,
 )
 
@@ -26,27 +26,24 @@ router = APIRouter(tags=["auth"])
 
 @router.post(
     "/api/v1/auth/register",
-    status_code=status.HTTP_201_CREATED,
-    response_model=AccountRead,
-    responses=problem_responses(409, 422),
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RegistrationAccepted,
+    responses=problem_responses(422, 503),
 )
 async def register(
     body: RegisterRequest, session: SessionDep, context: AuthContextDep
-) -> AccountRead:
-    """Create an account with an e-mail and a password; the profile follows from the event."""
-    account = await service.register(
+) -> RegistrationAccepted:
+    """Sign up with an e-mail and a password; an e-mail that has an account gets the same answer and its owner an e-mail."""
+    await service.sign_up(
         session, context, email=body.email, password=body.password, display_name=body.display_name
     )
-    return AccountRead(
-        id=account.id,
-        email=account.email,
-        display_name=body.display_name,
-        created_at=account.created_at,
-    )
+    return RegistrationAccepted(email=body.email, display_name=body.display_name)
 
 
 @router.post(
-    "/api/v1/auth/login", response_model=TokenPair, responses=problem_responses(401, 422, 429)
+    "/api/v1/auth/login",
+    response_model=TokenPair,
+    responses=problem_responses(401, 422, 429, 503),
 )
 async def login(
     body: LoginRequest,
@@ -86,7 +83,7 @@ async def logout(principal: CurrentPrincipal, session: SessionDep) -> Response:
 @router.post(
     "/api/v1/auth/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(400, 401, 422),
+    responses=problem_responses(400, 401, 422, 503),
 )
 async def change_password(
     body: PasswordChangeRequest,
@@ -121,7 +118,7 @@ async def request_password_reset(
 @router.post(
     "/api/v1/auth/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(400, 422),
+    responses=problem_responses(400, 422, 503),
 )
 async def confirm_password_reset(
     body: PasswordResetConfirm, session: SessionDep, context: AuthContextDep

@@ -1,9 +1,19 @@
 """Errors of the auth service, each with its HTTP status."""
 
-from learnhub.kit.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
+from __future__ import annotations
+
+from learnhub.kit.errors import (
+    BadRequest,
+    Conflict,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+)
 
 
 class EmailTaken(Conflict):
+    """Raised to administrators and the command line only: public sign-up never tells."""
+
     title = "E-mail already registered"
     slug = "email-taken"
 
@@ -31,6 +41,16 @@ class InvalidResetToken(BadRequest):
 class TooManyAttempts(TooManyRequests):
     title = "Too many failed attempts"
     slug = "too-many-attempts"
+
+
+class PasswordHashingBusy(ServiceUnavailable):
+    """Every password-hashing thread is busy and the queue in front of them is full."""
+
+    title = "Too many log-ins at once"
+    slug = "auth-busy"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
 
 
 class SigningKeyMissing(RuntimeError):

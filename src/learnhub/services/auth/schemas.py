@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
@@ -36,11 +35,12 @@ class RegisterRequest(BaseModel):
         return value
 
 
-class AccountRead(BaseModel):
-    id: str
-    email: str
-    display_name: str
-    created_at: datetime
+class RegistrationAccepted(BaseModel):
+    """The answer to every valid registration, whether the e-mail was new or already had an
+    account (its owner is e-mailed instead): it names no account."""
+
+    email: str = Field(description="The e-mail as it was stored: trimmed, lower case.")
+    display_name: str = Field(description="The display name as it was stored.")
 
 
 class LoginRequest(BaseModel):

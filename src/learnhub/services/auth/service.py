@@ -10,17 +10,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import jwt
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.contracts.auth import (
+    AccountExistsNoticeRequested,
     UserLoggedIn,
     UserPasswordChanged,
     UserPasswordResetRequested,
     UserRegistered,
 )
 from learnhub.kit.auth import Principal
-from learnhub.kit.cache import Cache
 from learnhub.kit.config import Settings
 from learnhub.kit.db import utcnow
 from learnhub.kit.events import record_event
@@ -32,7 +31,6 @@ from learnhub.services.auth.errors import (
     InvalidRefreshToken,
     InvalidResetToken,
     SigningKeyMissing,
-    TooManyAttempts,
     WrongPassword,
 )
 from learnhub.services.auth.keys import (
@@ -50,6 +48,7 @@ from learnhub.services.auth.models import (
 )
 from learnhub.services.auth.passwords import Passwords
 from learnhub.services.auth.schemas import TokenPair
+from learnhub.services.auth.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +62,8 @@ class AuthContext:
     settings: AuthSettings
     platform: Settings
     passwords: Passwords
+    throttle: LoginThrottle
     signing_key: SigningKeyPair
-    cache: Cache
 
 
 def _token_hash(token: str) -> str:
@@ -80,36 +79,76 @@ async def register(
     context: AuthContext,
     *,
     email: str,
-    password: str,
     display_name: str,
-    roles: tuple[str, ...] = ("learner",),
+    password: str | None = None,
     password_hash: str | None = None,
+    roles: tuple[str, ...] = ("learner",),
 ) -> Account:
-    """Create an account and announce it; the users service builds the profile from the event.
+    """Create an account and announce it; the users service builds the profile from the
+    event. For administrators and the command line: a taken e-mail is an error here.
 
-    ``password_hash`` (an Argon2id hash made by ``context.passwords``) lets bulk seeding
-    hash one shared password once instead of once per account."""
-    email = normalise_email(email)
-    if await repository.get_account_by_email(session, email) is not None:
+    Give ``password_hash`` (an Argon2id hash made by ``context.passwords``) to hash outside
+    the caller's transaction, or one shared password once for many accounts (seeding);
+    otherwise ``password`` is hashed here, inside the caller's transaction: fine at
+    start-up or on the command line, not in a request."""
+    if password_hash is None:
+        if password is None:
+            raise ValueError("register() needs a password or a password hash")
+        password_hash = await context.passwords.hash(password)
+    account = await _create_account(
+        session,
+        email=normalise_email(email),
+        password_hash=password_hash,
+        display_name=display_name,
+        roles=roles,
+    )
+    if account is None:
         raise EmailTaken(
             "An account with this e-mail already exists. Log in or reset your password."
         )
+    return account
+
+
+async def sign_up(
+    session: AsyncSession, context: AuthContext, *, email: str, password: str, display_name: str
+) -> None:
+    """Register a new account; for an e-mail that already has one, ask for a notice to its
+    owner instead. Both cases do the same work and give the same answer, so registration
+    does not reveal who has an account: one hash, before the transaction begins (no
+    connection waits on it), then one short transaction that tries to insert the account,
+    looks up the e-mail's owner and records one event."""
+    email = normalise_email(email)
+    with context.passwords.reserve() as work:
+        password_hash = await work.hash(password)
+    created = await _create_account(
+        session, email=email, password_hash=password_hash, display_name=display_name
+    )
+    # Looked up in both cases, so that both run the same statements.
+    owner_id = await repository.get_account_id_by_email(session, email)
+    if created is None and owner_id is not None:  # (None: deleted a moment ago)
+        await _request_account_exists_notice(session, context, user_id=owner_id, email=email)
+
+
+async def _create_account(
+    session: AsyncSession,
+    *,
+    email: str,
+    password_hash: str,
+    display_name: str,
+    roles: tuple[str, ...] = ("learner",),
+) -> Account | None:
+    """The new account, announced; None when the e-mail is taken."""
     now = utcnow()
     account = Account(
         id=str(uuid.uuid4()),
         email=email,
-        password_hash=password_hash or await context.passwords.hash(password),
+        password_hash=password_hash,
         roles=sorted(set(roles)),
         created_at=now,
         password_changed_at=now,
     )
-    session.add(account)
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        raise EmailTaken(
-            "An account with this e-mail already exists. Log in or reset your password."
-        ) from error
+    if not await repository.add_account(session, account):
+        return None
     await record_event(
         session,
         UserRegistered(
@@ -122,6 +161,28 @@ async def register(
         subject=account.id,
     )
     return account
+
+
+async def _request_account_exists_notice(
+    session: AsyncSession, context: AuthContext, *, user_id: str, email: str
+) -> None:
+    public_url = context.platform.public_url.rstrip("/")
+    notice = AccountExistsNoticeRequested(
+        user_id=user_id,
+        email=email,
+        login_url=f"{public_url}/login",
+        reset_password_url=f"{public_url}/forgot-password",
+        requested_at=utcnow(),
+    )
+    await record_event(session, notice, subject=user_id)
+    if context.platform.env == "development":
+        log.info(
+            "registration of an existing account %s: it would be e-mailed (development only) "
+            "to log in at %s or reset the password at %s",
+            email,
+            notice.login_url,
+            notice.reset_password_url,
+        )
 
 
 def issue_access_token(context: AuthContext, account: Account, session_id: str) -> str:
@@ -174,15 +235,6 @@ async def _token_pair(
     )
 
 
-async def _throttled_for(cache: Cache, keys: list[str], limits: list[int]) -> int | None:
-    """Seconds to wait if any counter has reached its limit."""
-    for key, limit in zip(keys, limits, strict=True):
-        count = await cache.get(key)
-        if count is not None and int(count) >= limit:
-            return max(1, int(await cache.ttl(key) or 1))
-    return None
-
-
 async def log_in(
     session: AsyncSession,
     context: AuthContext,
@@ -193,31 +245,35 @@ async def log_in(
     user_agent: str | None,
 ) -> TokenPair:
     """Check a password and open a session. An unknown e-mail and a wrong password get the
-    same answer in the same time; repeated failures are throttled per e-mail and per address."""
+    same answer in the same time; failures are throttled per e-mail and address pair, with
+    ceilings per address and per e-mail (see ``throttle.py``).
+
+    A place for the hash is reserved first, so a crowd past capacity is refused before any
+    other work. The account is read in a short transaction that ends before the password
+    is checked; the session is written in a second one, so no connection waits on Argon2."""
     email = normalise_email(email)
-    email_key = "login-failures:account:" + _token_hash(email)
-    address_key = f"login-failures:address:{client_address or 'unknown'}"
-    limits = [
-        context.settings.login_max_failures_per_account,
-        context.settings.login_max_failures_per_address,
-    ]
-    wait = await _throttled_for(context.cache, [email_key, address_key], limits)
-    if wait is not None:
-        raise TooManyAttempts(
-            f"Too many failed log-in attempts. Try again in {wait} seconds.", retry_after=wait
+    attempt = await context.throttle.admit(email=email, address=client_address)
+    try:
+        with context.passwords.reserve() as work:
+            account = await repository.get_account_by_email(session, email)
+            await repository.end_read(session)
+            stored_hash = account.password_hash if account is not None else None
+            if not await work.verify(stored_hash, password) or account is None:
+                await attempt.failed()
+                raise InvalidCredentials("The e-mail or the password is wrong.")
+            await attempt.succeeded()
+            new_hash = (
+                await work.hash(password)
+                if context.passwords.needs_rehash(account.password_hash)
+                else None
+            )
+    finally:
+        await attempt.release()
+    if new_hash is not None:
+        # Only if the password did not change meanwhile; else the next log-in re-hashes.
+        await repository.replace_password_hash(
+            session, account.id, expected=account.password_hash, new_hash=new_hash
         )
-    account = await repository.get_account_by_email(session, email)
-    if (
-        not await context.passwords.verify(account.password_hash if account else None, password)
-        or account is None
-    ):
-        window = context.settings.login_throttle_window
-        await context.cache.incr(email_key, ttl=window)
-        await context.cache.incr(address_key, ttl=window)
-        raise InvalidCredentials("The e-mail or the password is wrong.")
-    await context.cache.delete(email_key)
-    if context.passwords.needs_rehash(account.password_hash):
-        account.password_hash = await context.passwords.hash(password)
     now = utcnow()
     login_session = LoginSession(
         id=str(uuid.uuid4()),
@@ -279,29 +335,34 @@ async def change_password(
     current_password: str,
     new_password: str,
 ) -> None:
-    """Change the caller's password and end their other sessions."""
-    account = await repository.get_account(session, principal.user_id)
-    if account is None:
-        raise InvalidCredentials("This account no longer exists.")
-    if not await context.passwords.verify(account.password_hash, current_password):
-        raise WrongPassword("The current password is wrong.")
-    await _set_password(
-        session, context, account, new_password, keep_session=principal.session_id, via_reset=False
+    """Change the caller's password and end their other sessions. The account is read in a
+    short transaction; both hashes run without a connection; then one write."""
+    with context.passwords.reserve() as work:
+        account = await repository.get_account(session, principal.user_id)
+        await repository.end_read(session)
+        if account is None:
+            raise InvalidCredentials("This account no longer exists.")
+        if not await work.verify(account.password_hash, current_password):
+            raise WrongPassword("The current password is wrong.")
+        new_hash = await work.hash(new_password)
+    replaced = await repository.replace_password_hash(
+        session,
+        account.id,
+        expected=account.password_hash,
+        new_hash=new_hash,
+        changed_at=utcnow(),
     )
+    if not replaced:
+        # It changed while we checked: the password given is no longer the current one.
+        raise WrongPassword("The current password is wrong.")
+    await _password_changed(session, account, keep_session=principal.session_id, via_reset=False)
 
 
-async def _set_password(
-    session: AsyncSession,
-    context: AuthContext,
-    account: Account,
-    new_password: str,
-    *,
-    keep_session: str | None,
-    via_reset: bool,
+async def _password_changed(
+    session: AsyncSession, account: Account, *, keep_session: str | None, via_reset: bool
 ) -> None:
+    """End the sessions and reset links the old password allowed, and announce the change."""
     now = utcnow()
-    account.password_hash = await context.passwords.hash(new_password)
-    account.password_changed_at = now
     await repository.revoke_login_sessions(
         session, account.id, now=now, reason="password-changed", keep=keep_session
     )
@@ -349,17 +410,27 @@ async def request_password_reset(
 async def confirm_password_reset(
     session: AsyncSession, context: AuthContext, *, token: str, new_password: str
 ) -> None:
-    """Set a new password with a reset token (once, before it expires) and end every session."""
-    stored = await repository.get_reset_token_by_hash(session, _token_hash(token))
-    now = utcnow()
-    if stored is None or stored.used_at is not None or stored.expires_at <= now:
-        raise InvalidResetToken("This reset link is invalid or has expired. Ask for a new one.")
-    if not await repository.claim_reset_token(session, stored.id, now=now):
+    """Set a new password with a reset token (once, before it expires) and end every session.
+
+    The token is looked at in a short transaction, the new password hashed without a
+    connection, and the token claimed in the writing transaction: of two requests with one
+    token, only the first to write wins."""
+    with context.passwords.reserve() as work:
+        stored = await repository.get_reset_token_by_hash(session, _token_hash(token))
+        await repository.end_read(session)
+        now = utcnow()
+        if stored is None or stored.used_at is not None or stored.expires_at <= now:
+            raise InvalidResetToken("This reset link is invalid or has expired. Ask for a new one.")
+        new_hash = await work.hash(new_password)
+    if not await repository.claim_reset_token(session, stored.id, now=utcnow()):
         raise InvalidResetToken("This reset link has already been used. Ask for a new one.")
     account = await repository.get_account(session, stored.account_id)
     if account is None:
         raise InvalidResetToken("This reset link is invalid or has expired. Ask for a new one.")
-    await _set_password(session, context, account, new_password, keep_session=None, via_reset=True)
+    await repository.replace_password_hash(
+        session, account.id, expected=None, new_hash=new_hash, changed_at=utcnow()
+    )
+    await _password_changed(session, account, keep_session=None, via_reset=True)
 
 
 async def apply_roles(session: AsyncSession, *, user_id: str, roles: list[str]) -> None:

@@ -28,6 +28,7 @@ from learnhub.services.courses.handlers import EVENT_BATCH_HANDLERS, EVENT_HANDL
 from learnhub.services.courses.models import Base
 from learnhub.services.courses.progress import models as _progress_tables  # noqa: F401
 from learnhub.services.courses.quizzes import models as _quiz_tables  # noqa: F401
+from learnhub.services.courses.quizzes.tasks import CLOSE_OVERDUE_ATTEMPTS
 from learnhub.services.courses.storage import store_from_settings
 
 
@@ -65,6 +66,7 @@ spec = ServiceSpec(
     batch_handlers=EVENT_BATCH_HANDLERS,
     settings_class=CoursesSettings,
     on_start=_start,
+    tasks=(CLOSE_OVERDUE_ATTEMPTS,),
 )
 
 __all__ = ["spec"]

@@ -1,4 +1,7 @@
-"""Loaders every sub-domain's endpoints use: the course as the caller may see it."""
+"""Loaders every sub-domain's endpoints use: the course as the caller may see it.
+
+``CacheDep`` and ``SessionDep`` are the kit's, named here too so that endpoints import
+their dependencies from one place."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from learnhub.kit.auth import OptionalPrincipal, Principal, get_principal
-from learnhub.kit.cache import Cache
+from learnhub.kit.http.deps import CacheDep as CacheDep
 from learnhub.kit.http.deps import SessionDep
 from learnhub.services.courses import repository
 from learnhub.services.courses.access import CourseAccess
@@ -70,15 +73,11 @@ async def learner_course(
     return access
 
 
-def get_courses_settings(request: Request) -> CoursesSettings:
+async def get_courses_settings(request: Request) -> CoursesSettings:
     return request.app.state.runtime.service_settings
 
 
-def get_cache(request: Request) -> Cache:
-    return request.app.state.runtime.cache
-
-
-def get_store(request: Request) -> ObjectStore:
+async def get_store(request: Request) -> ObjectStore:
     return request.app.state.runtime.state["store"]
 
 
@@ -93,5 +92,4 @@ StaffCourse = Annotated[CourseAccess, Depends(staff_course)]
 LearnerCourse = Annotated[CourseAccess, Depends(learner_course)]
 """An actively enrolled learner."""
 CoursesSettingsDep = Annotated[CoursesSettings, Depends(get_courses_settings)]
-CacheDep = Annotated[Cache, Depends(get_cache)]
 ObjectStoreDep = Annotated[ObjectStore, Depends(get_store)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from learnhub.kit.http.routing import add_routes
 from learnhub.services.courses.assignments.endpoints import router as assignments_router
 from learnhub.services.courses.catalog.endpoints import router as catalog_router
 from learnhub.services.courses.enrollment.endpoints import router as enrollment_router
@@ -12,12 +13,12 @@ from learnhub.services.courses.progress.endpoints import router as progress_rout
 from learnhub.services.courses.quizzes.endpoints import router as quizzes_router
 
 router = APIRouter()
-for sub_router in (
+add_routes(
+    router,
     catalog_router,
     enrollment_router,
     progress_router,
     quizzes_router,
     assignments_router,
     gradebook_router,
-):
-    router.include_router(sub_router)
+)

@@ -27,13 +27,15 @@ class Base(DeclarativeBase):
 
 
 class Person(Base):
-    """A user as the courses service knows them: projected from the users service's events,
-    so names and e-mails resolve without calling back."""
+    """A user as the courses service knows them: projected from the auth and users
+    services' events, so names and e-mails resolve without calling back. A profile update
+    that arrives before the registration makes a row without an e-mail, which the
+    registration completes."""
 
     __tablename__ = "people"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime]
 

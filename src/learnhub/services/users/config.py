@@ -11,3 +11,10 @@ class UsersSettings(BaseSettings):
 
     page_size: int = Field(25, description="Default number of users per page in the admin list.")
     max_page_size: int = Field(100, description="Largest page a client may ask for.")
+    read_cache_ttl: int = Field(
+        3600,
+        description=(
+            "Seconds a cached profile is kept. A change invalidates it at once; the TTL only "
+            "bounds memory."
+        ),
+    )

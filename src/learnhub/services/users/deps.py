@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from learnhub.services.users.config import UsersSettings
 
 
-def get_users_settings(request: Request) -> UsersSettings:
+async def get_users_settings(request: Request) -> UsersSettings:
     return request.app.state.runtime.service_settings
 
 

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 
 from learnhub.kit.auth import AdminPrincipal, CurrentPrincipal
 from learnhub.kit.errors import Forbidden
-from learnhub.kit.http.deps import SessionDep
+from learnhub.kit.http.deps import CacheDep, SessionDep
 from learnhub.kit.http.pagination import Page
 from learnhub.kit.http.problems import problem_responses
-from learnhub.services.users import service
+from learnhub.kit.http.responses import JsonText
+from learnhub.services.users import readmodels, service
 from learnhub.services.users.deps import UsersSettingsDep
 from learnhub.services.users.schemas import ProfileRead, ProfileUpdate, RolesUpdate
 
@@ -19,9 +20,11 @@ router = APIRouter(tags=["users"])
 
 
 @router.get("/api/v1/users/me", response_model=ProfileRead, responses=problem_responses(401, 404))
-async def read_my_profile(principal: CurrentPrincipal, session: SessionDep) -> ProfileRead:
+async def read_my_profile(
+    principal: CurrentPrincipal, session: SessionDep, cache: CacheDep
+) -> JsonText:
     """The caller's own profile, preferences and roles."""
-    return ProfileRead.model_validate(await service.get_profile(session, principal.user_id))
+    return JsonText(await readmodels.profile(session, cache, principal.user_id))
 
 
 @router.patch(
@@ -40,7 +43,7 @@ async def update_my_profile(
     "/api/v1/users", response_model=Page[ProfileRead], responses=problem_responses(400, 401, 403)
 )
 async def list_users(
-    admin: AdminPrincipal,
+    _admin: AdminPrincipal,
     session: SessionDep,
     settings: UsersSettingsDep,
     q: Annotated[

@@ -7,16 +7,13 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset
+from learnhub.kit.db import escape_like
+from learnhub.kit.http.pagination import after_keyset
 from learnhub.services.users.models import Profile
 
 
 async def get_profile(session: AsyncSession, user_id: str) -> Profile | None:
     return await session.get(Profile, user_id)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def list_profiles(
@@ -25,7 +22,7 @@ async def list_profiles(
     """Profiles in sign-up order, optionally matching ``query`` in e-mail or name."""
     statement = select(Profile).order_by(Profile.created_at, Profile.id).limit(limit)
     if query:
-        pattern = f"%{_escape_like(query.lower())}%"
+        pattern = f"%{escape_like(query.lower())}%"
         statement = statement.where(
             or_(
                 Profile.email.ilike(pattern, escape="\\"),

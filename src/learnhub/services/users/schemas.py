@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
 from learnhub.contracts.auth import Role
+from learnhub.kit.validation import one_line
 
 Locale = Literal["en", "pt"]
 _TIME_ZONES = frozenset(available_timezones())
@@ -45,12 +46,7 @@ class ProfileUpdate(BaseModel):
     @field_validator("display_name")
     @classmethod
     def _display_name(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("must not be blank")
-        return value
+        return one_line(value)
 
     @field_validator("time_zone")
     @classmethod

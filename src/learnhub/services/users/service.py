@@ -12,7 +12,7 @@ from learnhub.contracts.users import UserProfileUpdated, UserRolesChanged
 from learnhub.kit.auth import Principal
 from learnhub.kit.db import utcnow
 from learnhub.kit.events import record_event
-from learnhub.kit.http.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from learnhub.kit.http.pagination import Page, decode_keyset, page_of
 from learnhub.services.users import repository
 from learnhub.services.users.errors import OwnAdminRole, ProfileNotFound
 from learnhub.services.users.models import Profile
@@ -96,25 +96,17 @@ async def update_profile(session: AsyncSession, user_id: str, changes: ProfileUp
 async def list_profiles(
     session: AsyncSession, *, query: str | None, cursor: str | None, limit: int
 ) -> Page[ProfileRead]:
-    after: tuple[datetime, str] | None = None
-    if cursor:
-        created_at, user_id = decode_cursor(cursor, length=2)
-        try:
-            after = (datetime.fromisoformat(created_at), str(user_id))
-        except (TypeError, ValueError) as error:
-            raise InvalidCursor("The cursor is not one this API gave out.") from error
-        if after[0].tzinfo is None:
-            raise InvalidCursor("The cursor is not one this API gave out.")
     rows = await repository.list_profiles(
-        session, query=(query or "").strip() or None, after=after, limit=limit + 1
+        session,
+        query=(query or "").strip() or None,
+        after=decode_keyset(cursor, datetime, str),
+        limit=limit + 1,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([last.created_at.isoformat(), last.id])
-    return Page[ProfileRead](
-        items=[ProfileRead.model_validate(row) for row in rows], next_cursor=next_cursor
+    return page_of(
+        rows,
+        limit=limit,
+        keyset=lambda row: (row.created_at, row.id),
+        item=ProfileRead.model_validate,
     )
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import timedelta
 from typing import Annotated, Any
 
 from babel.dates import format_timedelta
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, ApiUnavailable, LoginRequired, PlatformApi
-from learnhub.web.deps import Api, Gettext, Locale, Session, Web
+from learnhub.web.deps import Api, Gettext, Locale, Session, Web, page_router
 from learnhub.web.forms import (
     FormErrors,
     add_api_field_errors,
@@ -29,7 +30,8 @@ from learnhub.web.redirects import safe_next_path, see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import SignedInUser, WebSession
 
-router = APIRouter()
+router = page_router()
+log = logging.getLogger(__name__)
 
 # The profile is created from the registration event a few milliseconds after the account,
 # so right after a first login /users/me may still answer 404 for a moment.
@@ -63,6 +65,7 @@ async def register(
     check_display_name(errors, "display_name", values["display_name"], _)
     check_email(errors, "email", values["email"], _)
     check_new_password(errors, "password", password, _)
+    status_code = 422
     if not errors:
         try:
             await api.call(
@@ -72,13 +75,29 @@ async def register(
             )
         except ApiProblem as problem:
             _explain_register_problem(errors, problem, _)
+        except ApiUnavailable as error:
+            # Most often every password-hashing thread is busy: a moment later it works.
+            log.warning("registration refused or failed by the API: %s", error)
+            status_code = 503
+            errors.add(
+                "email", _("We could not create your account just now. Try again in a few seconds.")
+            )
         else:
-            session.flash("success", _("Your account has been created. Log in to start."))
+            # The same page whether the address was new or already had an account (its
+            # owner gets an e-mail instead), so that it tells nobody who has an account.
+            session.flash(
+                "success",
+                _(
+                    "Thank you. If this email address is new to us, your account is ready: "
+                    "log in to start. If it already has an account, we have sent an email "
+                    "to it instead."
+                ),
+            )
             return see_other("/login")
     return render(
         request,
         "pages/register.html",
-        status_code=422,
+        status_code=status_code,
         active_nav="register",
         errors=errors,
         values=values,
@@ -86,12 +105,7 @@ async def register(
 
 
 def _explain_register_problem(errors: FormErrors, problem: ApiProblem, _: GettextFunction) -> None:
-    if problem.slug == "email-taken":
-        errors.add(
-            "email",
-            _("An account with this email address already exists. Log in or reset your password."),
-        )
-    elif problem.status == 422:
+    if problem.status == 422:
         add_api_field_errors(
             errors,
             problem,
@@ -135,6 +149,7 @@ async def login(
     errors = FormErrors()
     check_email(errors, "email", values["email"], _)
     check_password_given(errors, "password", password, _)
+    status_code = 422
     if not errors:
         try:
             tokens = await api.call(
@@ -142,6 +157,11 @@ async def login(
             )
         except ApiProblem as problem:
             _explain_login_problem(errors, problem, _, locale)
+        except ApiUnavailable as error:
+            # Most often every password-hashing thread is busy: a moment later it works.
+            log.warning("log-in refused or failed by the API: %s", error)
+            status_code = 503
+            errors.add("email", _("We could not log you in just now. Try again in a few seconds."))
         else:
             session.sign_in(
                 access_token=tokens["access_token"],
@@ -155,7 +175,7 @@ async def login(
     return render(
         request,
         "pages/login.html",
-        status_code=422,
+        status_code=status_code,
         active_nav="login",
         errors=errors,
         values=values,

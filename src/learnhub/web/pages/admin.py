@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem
 from learnhub.web.choices import ROLE_LABELS, main_role, role_options
-from learnhub.web.deps import Api, Gettext, SignedInSession
+from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
 from learnhub.web.errors import Forbidden
 from learnhub.web.redirects import safe_next_path, see_other
 from learnhub.web.rendering import render
 
-router = APIRouter(prefix="/admin")
+router = page_router(prefix="/admin")
 
 PAGE_SIZE = 25
 RESULTS_TARGET = "users-results"

@@ -1,19 +1,18 @@
 """Assignments for learners: the instructions, the rules in plain words, the rubric, my
-submissions with their grades and feedback, and the form to hand in work; and my grades."""
+submissions with their grades and feedback, and the form to hand in work; and my grades.
+Whether the learner may hand in, and why not, is the assignment's viewer block; the API's
+refusals are worded by their problem type."""
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
 from typing import Any
 
-from babel.numbers import format_decimal
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from learnhub.web.api import ApiProblem, PlatformApi
-from learnhub.web.deps import Api, Gettext, Locale, SignedInSession
+from learnhub.web.deps import Api, Gettext, Locale, Ngettext, SignedInSession, page_router
 from learnhub.web.forms import FormErrors
 from learnhub.web.forms import Gettext as GettextFunction
 from learnhub.web.pages.course_support import (
@@ -22,9 +21,9 @@ from learnhub.web.pages.course_support import (
     build_outline,
     check_item_kind,
     course_path,
+    course_viewer,
     forbid_on_403,
-    is_active_learner,
-    is_staff,
+    format_number,
     items_of,
     load_course,
     my_progress,
@@ -33,17 +32,7 @@ from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import WebSession
 
-router = APIRouter()
-
-# The API refuses longer texts; checking first keeps the learner's text on the page.
-MAX_TEXT_LENGTH = 100_000
-
-
-def format_number(value: float | int | None, locale: str) -> str:
-    """A score or a size in the reader's locale: ``7.5`` or ``7,5``; empty for None."""
-    if value is None:
-        return ""
-    return format_decimal(round(float(value), 2), format="#,##0.##", locale=locale)
+router = page_router()
 
 
 def format_size(size: int | None, locale: str, _: GettextFunction) -> str:
@@ -53,16 +42,6 @@ def format_size(size: int | None, locale: str, _: GettextFunction) -> str:
     if size >= 1024 * 1024:
         return _("%(size)s MB") % {"size": format_number(size / (1024 * 1024), locale)}
     return _("%(size)s KB") % {"size": format_number(max(size / 1024, 0.1), locale)}
-
-
-def _parse_moment(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def late_policy_words(assignment: dict[str, Any], locale: str, _: GettextFunction) -> str:
@@ -94,24 +73,23 @@ def resubmission_words(assignment: dict[str, Any], _: GettextFunction) -> str:
     return _("You can send a new version at any time.")
 
 
-def closed_reason(
-    assignment: dict[str, Any], submissions: list[dict[str, Any]], _: GettextFunction
-) -> str | None:
-    """Why the learner cannot hand in now (the API has the last word); None when they can."""
-    due_at = _parse_moment(assignment.get("due_at"))
-    past_due = due_at is not None and datetime.now(UTC) > due_at
-    rule = assignment.get("resubmission")
-    if submissions:
-        latest = submissions[0]
-        if rule == "never":
-            return _("You have handed in your work. This assignment takes one submission only.")
-        if rule == "until_graded" and latest.get("status") == "graded":
-            return _("Your work has been graded, so it cannot be replaced.")
-        if rule == "until_due" and past_due:
-            return _("The due date has passed, so your work can no longer be replaced.")
-    if past_due and assignment.get("late_policy") == "refuse":
-        return _("The due date has passed and this assignment does not accept late work.")
-    return None
+def refusal_words(slug: str | None, _: GettextFunction) -> str | None:
+    """Why the learner cannot hand in now, from the problem type the API names (in the
+    viewer block, or in its refusal of a submission); None when they can."""
+    if slug is None:
+        return None
+    words = {
+        "past-due": _("The due date has passed and this assignment does not accept late work."),
+        "single-submission-only": _(
+            "You have handed in your work. This assignment takes one submission only."
+        ),
+        "already-graded": _("Your work has been graded, so it cannot be replaced."),
+        "resubmission-closed": _(
+            "The due date has passed, so your work can no longer be replaced."
+        ),
+        "not-enrolled": _("Enroll in this course to hand in work."),
+    }
+    return words.get(slug, _("You cannot hand in this assignment now."))
 
 
 def _assignment_api(course: dict[str, Any], item_id: str) -> str:
@@ -148,13 +126,15 @@ async def _page(
     assignment: dict[str, Any],
     locale: str,
     _: GettextFunction,
+    ngettext: Any,
     *,
     values: dict[str, Any] | None = None,
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
     course = page["course"]
-    learner = is_active_learner(course)
+    viewer = assignment.get("viewer") or {}
+    learner = course_viewer(course).is_learner
     submissions: list[dict[str, Any]] = []
     if learner:
         submissions = items_of(
@@ -164,25 +144,32 @@ async def _page(
                 session=session,
             )
         )
-        submissions.sort(key=lambda submission: submission.get("version", 0), reverse=True)
-    rubric_total = sum(float(criterion.get("points") or 0) for criterion in assignment["rubric"])
+    versions = len(submissions)
     return render(
         request,
         "courses/assignment.html",
         status_code=status_code,
         active_nav="learning",
         assignment=assignment,
+        viewer=viewer,
         submissions=submissions,
         is_learner=learner,
-        is_staff=is_staff(course),
-        closed_reason=closed_reason(assignment, submissions, _) if learner else None,
+        closed_reason=None
+        if viewer.get("can_submit")
+        else refusal_words(viewer.get("reason_if_not"), _),
         late_policy=late_policy_words(assignment, locale, _),
         resubmission=resubmission_words(assignment, _),
+        versions_words=ngettext(
+            "You have handed in %(count)d version.",
+            "You have handed in %(count)d versions.",
+            versions,
+        )
+        % {"count": versions},
         takes_text="text" in (assignment.get("submission_types") or []),
         takes_file="file" in (assignment.get("submission_types") or []),
         file_types=", ".join(assignment.get("allowed_file_types") or []),
         max_file_size=format_size(assignment.get("max_file_bytes"), locale, _),
-        rubric_total=rubric_total,
+        rubric_total=assignment.get("points"),
         num=lambda value: format_number(value, locale),
         size=lambda value: format_size(value, locale, _),
         values=values or {},
@@ -206,6 +193,7 @@ async def assignment_page(
     api: Api,
     locale: Locale,
     _: Gettext,
+    ngettext: Ngettext,
 ) -> Response:
     """The assignment: what to do, by when, how it is graded, my work and the form to send it."""
     page = await _context(api, session, ref, item_id, _)
@@ -216,23 +204,7 @@ async def assignment_page(
             session.flash("info", _("Enroll in this course to see its assignments."))
             return see_other(page["course_path"])
         raise
-    return await _page(request, api, session, page, assignment, locale, _)
-
-
-def _check_upload(
-    assignment: dict[str, Any], upload: UploadFile, data: bytes, errors: FormErrors, _: Any
-) -> None:
-    allowed = [entry.lower() for entry in assignment.get("allowed_file_types") or []]
-    extension = os.path.splitext(upload.filename or "")[1].lower()
-    if allowed and extension not in allowed:
-        errors.add(
-            "file",
-            _("The file must be one of these types: %(types)s") % {"types": ", ".join(allowed)},
-        )
-    elif not data:
-        errors.add("file", _("The file you chose is empty"))
-    elif assignment.get("max_file_bytes") and len(data) > assignment["max_file_bytes"]:
-        errors.add("file", _("The file is too large: choose a smaller one"))
+    return await _page(request, api, session, page, assignment, locale, _, ngettext)
 
 
 @router.post("/courses/{ref}/assignments/{item_id}", response_class=HTMLResponse)
@@ -244,56 +216,43 @@ async def submit_work(
     api: Api,
     locale: Locale,
     _: Gettext,
+    ngettext: Ngettext,
 ) -> Response:
-    """Hand in the text and/or the file; a refusal is shown in words with the text kept."""
+    """Hand in the text and/or the file as they are; a refusal is shown in words next to
+    the field it is about, with the text kept."""
     page = await _context(api, session, ref, item_id, _)
     course = page["course"]
-    assignment = await _read_assignment(api, session, course, item_id)
     form = await request.form()
     text = str(form.get("text") or "") if isinstance(form.get("text"), str) else ""
     upload = form.get("file")
     upload = upload if isinstance(upload, UploadFile) and upload.filename else None
-    data = await upload.read() if upload is not None else b""
-    types = assignment.get("submission_types") or []
     errors = FormErrors()
-    if len(text) > MAX_TEXT_LENGTH:
-        errors.add(
-            "text",
-            _("Your text must be %(count)s characters or fewer")
-            % {"count": format_number(MAX_TEXT_LENGTH, locale)},
+    try:
+        await api.call(
+            "POST",
+            f"{_assignment_api(course, item_id)}/submissions",
+            session=session,
+            data={"text": text} if "text" in form else None,
+            files={
+                "file": (
+                    upload.filename,
+                    await upload.read(),
+                    upload.content_type or "application/octet-stream",
+                )
+            }
+            if upload is not None
+            else None,
         )
-    if upload is not None and "file" in types:
-        _check_upload(assignment, upload, data, errors, _)
-    if not errors:
-        if types == ["text"] and not text.strip():
-            errors.add("text", _("Enter your work"))
-        elif types == ["file"] and upload is None:
-            errors.add("file", _("Choose the file of your work"))
-        elif not text.strip() and upload is None:
-            errors.add("text" if "text" in types else "file", _("Enter your work or choose a file"))
-    if not errors:
-        try:
-            await api.call(
-                "POST",
-                f"{_assignment_api(course, item_id)}/submissions",
-                session=session,
-                data={"text": text} if text.strip() and "text" in types else None,
-                files={
-                    "file": (
-                        upload.filename,
-                        data,
-                        upload.content_type or "application/octet-stream",
-                    )
-                }
-                if upload is not None and "file" in types
-                else None,
-            )
-        except ApiProblem as problem:
-            _refusal(problem, errors, types, _)
-        else:
-            session.flash("success", _("Your work has been handed in."))
-            return see_other(page["assignment_path"])
-    if upload is not None and "file" not in errors_fields(errors) and not _is_conflict(errors):
+    except ApiProblem as problem:
+        if problem.status == 403:
+            forbid_on_403(problem)
+        assignment = await _read_assignment(api, session, course, item_id)
+        _refusal(problem, errors, assignment, locale, _)
+        status_code = 409 if problem.status == 409 else 422
+    else:
+        session.flash("success", _("Your work has been handed in."))
+        return see_other(page["assignment_path"])
+    if upload is not None and "file" not in {field for field, _message in errors}:
         errors.add("file", _("Choose your file again: files are not kept when there is a problem"))
     return await _page(
         request,
@@ -303,37 +262,55 @@ async def submit_work(
         assignment,
         locale,
         _,
+        ngettext,
         values={"text": text},
         errors=errors,
-        status_code=409 if _is_conflict(errors) else 422,
+        status_code=status_code,
     )
 
 
-def errors_fields(errors: FormErrors) -> set[str]:
-    return {field for field, _message in errors}
-
-
-def _is_conflict(errors: FormErrors) -> bool:
-    return "submission" in errors_fields(errors)
-
-
-def _refusal(problem: ApiProblem, errors: FormErrors, types: list[str], _: Any) -> None:
+def _refusal(
+    problem: ApiProblem,
+    errors: FormErrors,
+    assignment: dict[str, Any],
+    locale: str,
+    _: GettextFunction,
+) -> None:
     """The API's refusal of a submission, in words next to the field it is about."""
-    if problem.status == 403:
-        forbid_on_403(problem)
-    if problem.slug == "past-due":
-        errors.add(
-            "submission",
-            _("The due date has passed and this assignment does not accept late work."),
-        )
-    elif problem.slug == "resubmission-not-allowed":
-        errors.add("submission", _("You cannot hand in this assignment again."))
-    elif problem.slug == "file-type-not-allowed":
-        errors.add("file", _("This kind of file is not accepted"))
-    elif problem.slug == "file-too-large" or problem.status == 413:
-        errors.add("file", _("The file is too large: choose a smaller one"))
-    elif problem.status in (400, 409, 422):
-        errors.add("text" if "text" in types else "file", _("Check your work and try again"))
+    takes_text = "text" in (assignment.get("submission_types") or [])
+    if problem.status == 409 and (words := refusal_words(problem.slug, _)):
+        errors.add("submission", words)
+        return
+    extra = problem.extra
+    by_slug = {
+        "empty-submission": (
+            "text" if takes_text else "file",
+            _("Enter your work or choose a file"),
+        ),
+        "text-not-accepted": ("file", _("This assignment takes a file, not text")),
+        "file-not-accepted": ("text", _("This assignment takes text, not a file")),
+        "text-too-long": (
+            "text",
+            _("Your text must be %(count)s characters or fewer")
+            % {"count": format_number(extra.get("max_length"), locale)},
+        ),
+        "file-name-missing": ("file", _("Choose a file that has a name")),
+        "empty-file": ("file", _("The file you chose is empty")),
+        "file-type-not-allowed": (
+            "file",
+            _("The file must be one of these types: %(types)s")
+            % {"types": ", ".join(extra.get("allowed_file_types") or [])},
+        ),
+        "file-too-large": (
+            "file",
+            _("The file is too large: choose one of up to %(size)s")
+            % {"size": format_size(extra.get("max_bytes"), locale, _)},
+        ),
+    }
+    if problem.slug in by_slug:
+        errors.add(*by_slug[problem.slug])
+    elif problem.status in (400, 409, 413, 422):
+        errors.add("text" if takes_text else "file", _("Check your work and try again"))
     else:
         raise problem
 
@@ -344,7 +321,7 @@ async def my_grades(
 ) -> Response:
     """The learner's grades in the course: each graded item, feedback and the total."""
     course = await load_course(api, session, ref)
-    if not is_active_learner(course):
+    if not course_viewer(course).is_learner:
         session.flash("info", _("Enroll in this course to see your grades."))
         return see_other(course_path(course))
     try:

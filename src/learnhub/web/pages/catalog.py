@@ -6,11 +6,11 @@ import contextlib
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from learnhub.web.api import ApiProblem
-from learnhub.web.deps import Api, Gettext, Session
+from learnhub.web.deps import Api, Gettext, Session, page_router
 from learnhub.web.pages.course_support import (
     COURSES_API,
     LANGUAGE_LABELS,
@@ -21,7 +21,7 @@ from learnhub.web.pages.course_support import (
 )
 from learnhub.web.rendering import render
 
-router = APIRouter()
+router = page_router()
 
 PAGE_SIZE = 12
 FILTERS = ("q", "category", "level", "language")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem
-from learnhub.web.deps import Api, Session
+from learnhub.web.deps import Api, Session, page_router
 from learnhub.web.errors import not_found_page
 from learnhub.web.pages.course_support import as_session
 from learnhub.web.rendering import render
 
-router = APIRouter()
+router = page_router()
 
 _CODE = re.compile(r"^[A-Za-z0-9-]{4,64}$")
 

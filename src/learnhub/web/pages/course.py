@@ -3,49 +3,47 @@ and enrolling from it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem
-from learnhub.web.deps import Api, Gettext, Session, SignedInSession
+from learnhub.web.deps import Api, Gettext, Session, SignedInSession, page_router
 from learnhub.web.pages.course_support import (
     COURSES_API,
     KIND_LABELS,
     LANGUAGE_LABELS,
     LEVEL_LABELS,
     ROLE_LABELS,
+    CourseViewer,
     build_outline,
     course_path,
-    is_staff,
+    course_viewer,
     load_course,
     my_progress,
     next_item_path,
-    viewer_role,
 )
 from learnhub.web.redirects import login_url, see_other
 from learnhub.web.rendering import render
 
-router = APIRouter()
+router = page_router()
 
 
-def primary_action(course: dict, *, signed_in: bool, next_path: str | None) -> str:
-    """Which one action the course page offers, from the visitor's membership.
+def primary_action(viewer: CourseViewer, *, next_path: str | None) -> str:
+    """Which one action the course page offers, from what the API says the visitor may do.
 
-    ``login`` (anonymous), ``continue`` (an active member), ``pending`` (waiting for
-    approval), ``enroll`` / ``request`` (open / approval courses), ``invite_only`` or
-    ``closed`` (not published).
+    ``continue`` (they may study it), ``pending`` (waiting for approval), ``enroll`` /
+    ``request`` (joining is accepted, at once or after approval), ``login`` (joining needs
+    an account), ``invite_only`` or ``closed``.
     """
-    _role, status = viewer_role(course)
-    if not signed_in:
-        return "login" if course.get("visibility", "published") == "published" else "closed"
-    if status == "active":
+    if viewer.can_study:
         return "continue" if next_path else "empty"
-    if status == "pending":
+    if viewer.status == "pending":
         return "pending"
-    if course.get("visibility", "published") != "published":
-        return "closed"
-    policy = course.get("enrollment_policy") or "open"
-    return {"open": "enroll", "approval": "request"}.get(policy, "invite_only")
+    if viewer.can_enroll:
+        return "request" if viewer.enroll_needs_approval else "enroll"
+    return {"unauthorized": "login", "invite-only": "invite_only"}.get(
+        viewer.enroll_refusal or "", "closed"
+    )
 
 
 @router.get("/courses/{ref}", response_class=HTMLResponse)
@@ -57,7 +55,7 @@ async def course_page(
     progress = await my_progress(api, session, course)
     outline = build_outline(course, progress)
     next_path = next_item_path(course, outline, progress)
-    role, status = viewer_role(course)
+    viewer = course_viewer(course)
     return render(
         request,
         "courses/course.html",
@@ -65,12 +63,14 @@ async def course_page(
         course=course,
         outline=outline,
         progress=progress,
-        action=primary_action(course, signed_in=session.is_signed_in, next_path=next_path),
+        action=primary_action(viewer, next_path=next_path),
+        viewer=viewer,
         next_path=next_path,
         login_path=login_url(course_path(course)),
         course_path=course_path(course),
-        role_label=_(ROLE_LABELS[role]) if role in ROLE_LABELS and status == "active" else None,
-        can_teach=is_staff(course) or bool(session.user and session.user.is_admin),
+        role_label=_(ROLE_LABELS[viewer.role])
+        if viewer.role in ROLE_LABELS and viewer.status == "active"
+        else None,
         level_label=_(LEVEL_LABELS.get(course.get("level") or "", course.get("level") or "")),
         language_label=LANGUAGE_LABELS.get(course.get("language") or "", course.get("language")),
         kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
@@ -89,9 +89,9 @@ async def enroll(ref: str, session: SignedInSession, api: Api, _: Gettext) -> Re
     except ApiProblem as problem:
         if problem.slug == "already-enrolled":
             session.flash("info", _("You are already enrolled in this course."))
-        elif problem.status == 409:
+        elif problem.slug == "course-state":
             session.flash("error", _("This course is not open for enrollment."))
-        elif problem.status == 403:
+        elif problem.slug == "invite-only":
             session.flash("error", _("This course is by invitation only."))
         else:
             raise

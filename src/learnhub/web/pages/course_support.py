@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from learnhub.web.api import ApiProblem, PlatformApi
 from learnhub.web.errors import Forbidden
 from learnhub.web.i18n import N_
@@ -31,8 +33,17 @@ ROLE_LABELS = {
     "teaching_assistant": N_("Teaching assistant"),
     "learner": N_("Learner"),
 }
+# How /me/courses rows are grouped on the dashboard (teaching or learning); what each role
+# may do is the API's to say, in each course's viewer block.
 STAFF_ROLES = ("instructor", "teaching_assistant")
 PAGE_PATHS = {"lesson": "learn", "quiz": "quizzes", "assignment": "assignments"}
+
+
+def format_number(value: float | int | None, locale: str) -> str:
+    """A score or a size in the reader's locale: ``7.5`` or ``7,5``; empty for None."""
+    if value is None:
+        return ""
+    return format_decimal(round(float(value), 2), format="#,##0.##", locale=locale)
 
 
 def as_session(session: WebSession) -> WebSession | None:
@@ -65,27 +76,36 @@ def item_path(course: dict[str, Any], item: dict[str, Any]) -> str:
     return f"{course_path(course)}/{PAGE_PATHS.get(item.get('kind', ''), 'learn')}/{item['id']}"
 
 
-def viewer_role(course: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The caller's (role, status) in the course, or (None, None)."""
-    viewer = course.get("viewer") or {}
-    return viewer.get("role"), viewer.get("status")
+@dataclass(frozen=True)
+class CourseViewer:
+    """The course's ``viewer`` block: what the API says the caller may do in the course.
+    Pages decide what to show from it and never from roles."""
+
+    role: str | None = None
+    status: str | None = None
+    enrollment_id: str | None = None
+    can_edit: bool = False
+    is_staff: bool = False
+    is_learner: bool = False
+    can_grade: bool = False
+    can_study: bool = False
+    can_enroll: bool = False
+    enroll_needs_approval: bool = False
+    enroll_refusal: str | None = None
+    can_unenroll: bool = False
 
 
-def is_active_learner(course: dict[str, Any]) -> bool:
-    role, status = viewer_role(course)
-    return role == "learner" and status == "active"
-
-
-def is_staff(course: dict[str, Any]) -> bool:
-    role, status = viewer_role(course)
-    return role in STAFF_ROLES and status == "active"
+def course_viewer(course: dict[str, Any]) -> CourseViewer:
+    block = course.get("viewer") or {}
+    known = CourseViewer.__dataclass_fields__
+    return CourseViewer(**{key: value for key, value in block.items() if key in known})
 
 
 async def my_progress(
     api: PlatformApi, session: WebSession, course: dict[str, Any]
 ) -> dict[str, Any] | None:
     """The signed-in learner's progress in the course; None for anyone else."""
-    if not session.is_signed_in or not is_active_learner(course):
+    if not session.is_signed_in or not course_viewer(course).is_learner:
         return None
     try:
         return await api.call("GET", f"{COURSES_API}/{course['id']}/progress/me", session=session)

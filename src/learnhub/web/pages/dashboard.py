@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from learnhub.web.deps import Api, Gettext, SignedInSession
+from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
 from learnhub.web.pages.course_support import (
     KIND_LABELS,
     PAGE_PATHS,
@@ -19,7 +19,7 @@ from learnhub.web.pages.course_support import (
 )
 from learnhub.web.rendering import render
 
-router = APIRouter()
+router = page_router()
 
 
 def _entry(row: dict[str, Any]) -> dict[str, Any]:

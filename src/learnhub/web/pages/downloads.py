@@ -8,15 +8,14 @@ its bytes, content type and ``Content-Disposition``. The API decides who may hav
 from __future__ import annotations
 
 import httpx
-from fastapi import APIRouter
 from fastapi.responses import Response
 
 from learnhub.web.api import PlatformApi
-from learnhub.web.deps import Api, SignedInSession
+from learnhub.web.deps import Api, SignedInSession, page_router
 from learnhub.web.pages.course_support import COURSES_API, load_course
 from learnhub.web.session import WebSession
 
-router = APIRouter()
+router = page_router()
 
 # The answer's headers a download keeps; the rest (length, encoding) are the server's job.
 _PASSED_ON = ("content-disposition",)

@@ -1,58 +1,49 @@
 """Grading for the course's staff: the queue of work handed in, the grade page of one
-submission, and the gradebook (totals, category weights, overrides, the CSV)."""
+submission (any of its versions), and the gradebook (pages of learners, category weights,
+overrides, the CSV). What the caller may do comes from the course's viewer block; the
+API checks every value and its refusals are worded by problem type and field code."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from learnhub.web.api import ApiProblem, PlatformApi
-from learnhub.web.deps import Api, Gettext, Locale, SignedInSession
+from learnhub.web.deps import Api, Gettext, Locale, SignedInSession, page_router
 from learnhub.web.errors import Forbidden
-from learnhub.web.forms import FormErrors
+from learnhub.web.forms import FieldMessage, FormErrors, add_problem_errors, typed_number
 from learnhub.web.forms import Gettext as GettextFunction
-from learnhub.web.pages.assignment import format_number, format_size
+from learnhub.web.pages.assignment import format_size
 from learnhub.web.pages.course_support import (
     COURSES_API,
     build_outline,
     course_path,
+    course_viewer,
     forbid_on_403,
-    is_staff,
+    format_number,
     items_of,
     load_course,
-    viewer_role,
 )
 from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import WebSession
 
-router = APIRouter(prefix="/teach")
+router = page_router(prefix="/teach")
 
 QUEUE_STATUSES = ("ungraded", "graded", "all")
 QUEUE_PAGE_SIZE = 50
-FEEDBACK_MAX_LENGTH = 20_000
-REASON_MAX_LENGTH = 1000
+GRADEBOOK_PAGE_SIZE = 50
 
 
 async def staff_course(api: PlatformApi, session: WebSession, course_id: str) -> dict[str, Any]:
-    """The course, for its instructors, teaching assistants and administrators (else 403)."""
+    """The course, when the API says the caller may grade in it (else the 403 page)."""
     course = await load_course(api, session, course_id)
-    if not is_staff(course) and not (session.user and session.user.is_admin):
+    if not course_viewer(course).can_grade:
         raise Forbidden()
     return course
-
-
-def parse_number(text: str) -> float | None:
-    """A number typed by a person (``7.5`` or ``7,5``); None when it is not one."""
-    try:
-        number = float(text.strip().replace(",", "."))
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _assignments(course: dict[str, Any]) -> list[tuple[str, str]]:
@@ -61,12 +52,11 @@ def _assignments(course: dict[str, Any]) -> list[tuple[str, str]]:
     return [(item.id, item.title) for item in outline.items if item.kind == "assignment"]
 
 
-def _common(course: dict[str, Any], session: WebSession, locale: str) -> dict[str, Any]:
+def staff_page_context(course: dict[str, Any], session: WebSession, locale: str) -> dict[str, Any]:
     return {
         "course": course,
         "course_path": course_path(course),
-        "can_edit": viewer_role(course) == ("instructor", "active")
-        or bool(session.user and session.user.is_admin),
+        "can_edit": course_viewer(course).can_edit,
         "num": lambda value: format_number(value, locale),
         "viewer_time_zone": session.user.time_zone if session.user else None,
     }
@@ -121,40 +111,29 @@ async def grading_queue(
             ("graded", _("Graded")),
             ("all", _("All")),
         ],
-        **_common(course, session, locale),
+        **staff_page_context(course, session, locale),
     )
 
 
-async def _find_entry(
-    api: PlatformApi, session: WebSession, course: dict[str, Any], item_id: str, submission_id: str
-) -> dict[str, Any]:
-    """The queue entry of a submission (the API lists each learner's latest one)."""
-    params: dict[str, Any] = {"assignment_id": item_id, "limit": 100}
-    while True:
-        try:
-            page = await api.call(
-                "GET", f"{COURSES_API}/{course['id']}/grading-queue", session=session, params=params
-            )
-        except ApiProblem as problem:
-            forbid_on_403(problem)
-        for entry in items_of(page):
-            if str(entry.get("submission", {}).get("id")) == submission_id:
-                return entry
-        next_cursor = page.get("next_cursor") if isinstance(page, dict) else None
-        if not next_cursor:
-            raise ApiProblem(status=404, title="Submission not found")
-        params["cursor"] = next_cursor
-
-
-def _grade_values(entry: dict[str, Any], assignment: dict[str, Any], locale: str) -> dict[str, Any]:
+def _grade_values(submission: dict[str, Any], locale: str) -> dict[str, Any]:
     """What the grade form shows for a submission: its grade, if it has one."""
-    grade = entry["submission"].get("grade") or {}
+    grade = submission.get("grade") or {}
     values: dict[str, Any] = {"feedback": grade.get("feedback") or ""}
     if grade:
         values["score"] = format_number(grade.get("score"), locale)
         for given in grade.get("rubric") or []:
             values[f"rubric-{given['criterion_id']}"] = format_number(given["points"], locale)
     return values
+
+
+def _paths(course: dict[str, Any], item_id: str, submission_id: str) -> dict[str, str]:
+    return {
+        "queue_path": f"/teach/{course['id']}/grading?assignment={item_id}",
+        "grade_path": f"/teach/{course['id']}/grading/{item_id}/{submission_id}",
+        "file_path": (
+            f"{course_path(course)}/assignments/{item_id}/submissions/{submission_id}/file"
+        ),
+    }
 
 
 async def _grade_page(
@@ -171,28 +150,32 @@ async def _grade_page(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    entry = await _find_entry(api, session, course, item_id, submission_id)
-    assignment = await api.call(
-        "GET", f"{COURSES_API}/{course['id']}/assignments/{item_id}", session=session
-    )
-    submission = entry["submission"]
+    assignment_api = f"{COURSES_API}/{course['id']}/assignments/{item_id}"
+    try:
+        detail = await api.call(
+            "GET", f"{assignment_api}/submissions/{submission_id}", session=session
+        )
+    except ApiProblem as problem:
+        forbid_on_403(problem)
+    assignment = await api.call("GET", assignment_api, session=session)
+    submission = detail["submission"]
     return render(
         request,
         "courses/grade.html",
         status_code=status_code,
         active_nav="teach",
-        entry=entry,
+        entry=detail,
         submission=submission,
+        versions=detail.get("versions") or [],
+        is_latest=detail.get("is_latest", True),
         assignment=assignment,
-        learner=entry.get("learner_name") or entry.get("learner_email") or _("A learner"),
-        queue_path=f"/teach/{course['id']}/grading?assignment={item_id}",
-        grade_path=f"/teach/{course['id']}/grading/{item_id}/{submission_id}",
-        file_path=f"{course_path(course)}/assignments/{item_id}/submissions/{submission_id}/file",
+        learner=detail.get("learner_name") or detail.get("learner_email") or _("A learner"),
         file_size=format_size((submission.get("file") or {}).get("size"), locale, _),
-        late_days=math.ceil((submission.get("late_by_seconds") or 0) / 86400),
-        values=values if values is not None else _grade_values(entry, assignment, locale),
+        late_days=-(-(submission.get("late_by_seconds") or 0) // 86400),
+        values=values if values is not None else _grade_values(submission, locale),
         errors=errors or FormErrors(),
-        **_common(course, session, locale),
+        **_paths(course, item_id, submission_id),
+        **staff_page_context(course, session, locale),
     )
 
 
@@ -207,59 +190,99 @@ async def grade_page(
     locale: Locale,
     _: Gettext,
 ) -> Response:
-    """One submission to grade: the work, the rubric or a score, and feedback."""
+    """One version of a learner's work to grade, with their other versions: the work, the
+    rubric or a score, and feedback."""
     course = await staff_course(api, session, course_id)
     return await _grade_page(request, api, session, course, item_id, submission_id, locale, _)
 
 
 def _grade_from_form(
-    form: FormData, assignment: dict[str, Any], errors: FormErrors, _: GettextFunction
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The API's grade body and the form's values as typed."""
+    form: FormData, assignment: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """The API's grade body as typed, the form's values, and the criteria in the order the
+    body sends them (an empty criterion is left out, for the API to ask for)."""
     values: dict[str, Any] = {"feedback": str(form.get("feedback") or "")}
     body: dict[str, Any] = {"feedback": values["feedback"].strip()}
-    if len(values["feedback"]) > FEEDBACK_MAX_LENGTH:
-        errors.add(
-            "feedback",
-            _("Feedback must be %(count)d characters or fewer") % {"count": FEEDBACK_MAX_LENGTH},
-        )
+    sent: list[str] = []
     rubric = assignment.get("rubric") or []
     if rubric:
         given = []
         for criterion in rubric:
             name = f"rubric-{criterion['id']}"
-            text = str(form.get(name) or "").strip()
-            values[name] = text
-            points = parse_number(text)
-            if not text:
+            values[name] = str(form.get(name) or "")
+            points = typed_number(values[name])
+            if points is not None:
+                given.append({"criterion_id": criterion["id"], "points": points})
+                sent.append(criterion["id"])
+        body["rubric"] = given
+    else:
+        values["score"] = str(form.get("score") or "")
+        body["score"] = typed_number(values["score"])
+    return body, values, sent
+
+
+def _grade_refusal(
+    problem: ApiProblem,
+    errors: FormErrors,
+    assignment: dict[str, Any],
+    sent: list[str],
+    locale: str,
+    _: GettextFunction,
+) -> None:
+    """The API's refusal of a grade, in words next to the field it is about."""
+    criteria = {criterion["id"]: criterion for criterion in assignment.get("rubric") or []}
+    first = f"rubric-{next(iter(criteria))}" if criteria else "score"
+    if problem.slug == "no-points":
+        errors.add(first, _("Give the assignment points before grading it"))
+    elif problem.slug == "score-required":
+        errors.add("score", _("Enter the score"))
+    elif problem.slug == "score-above-maximum":
+        errors.add(
+            "score",
+            _("Enter a score of at most %(max)s")
+            % {"max": format_number(problem.extra.get("max_score"), locale)},
+        )
+    elif problem.slug == "invalid-rubric-points":
+        for field_problem in problem.errors:
+            criterion_id = field_problem.path.removeprefix("rubric.")
+            criterion = criteria.get(criterion_id)
+            if criterion is None:
+                errors.add(first, _("The rubric has changed. Reload the page and try again."))
+            elif field_problem.code == "above_criterion_points":
                 errors.add(
-                    name, _("Enter the points for %(title)s") % {"title": criterion["title"]}
-                )
-            elif points is None:
-                errors.add(name, _("Enter a number, like 12 or 3.5"))
-            elif not 0 <= points <= float(criterion["points"]):
-                errors.add(
-                    name,
-                    _("Enter a number from 0 to %(max)s") % {"max": f"{criterion['points']:g}"},
+                    f"rubric-{criterion_id}",
+                    _("Enter at most %(max)s points for %(title)s")
+                    % {
+                        "max": format_number(criterion["points"], locale),
+                        "title": criterion["title"],
+                    },
                 )
             else:
-                given.append({"criterion_id": criterion["id"], "points": points})
-        body["rubric"] = given
-        body["score"] = round(sum(entry["points"] for entry in given), 6)
+                errors.add(
+                    f"rubric-{criterion_id}",
+                    _("Enter the points for %(title)s") % {"title": criterion["title"]},
+                )
+    elif problem.status == 422:
+        number = _("Enter a number, like 12 or 3.5")
+        fields = {
+            "score": FieldMessage("score", number, {"greater_than_equal": _("Enter 0 or more")})
+        }
+        for index, criterion_id in enumerate(sent):
+            fields[f"rubric.{index}.points"] = FieldMessage(
+                f"rubric-{criterion_id}", number, {"greater_than_equal": _("Enter 0 or more")}
+            )
+        fields["feedback"] = FieldMessage("feedback", _("Shorten the feedback"))
+        add_problem_errors(
+            errors,
+            problem,
+            fields,
+            fallback_field=first,
+            fallback_message=_("Check the points and try again"),
+        )
+    elif problem.status in (400, 409):
+        errors.add(first, _("The rubric has changed. Reload the page and try again."))
     else:
-        text = str(form.get("score") or "").strip()
-        values["score"] = text
-        score = parse_number(text)
-        maximum = assignment.get("points")
-        if not text:
-            errors.add("score", _("Enter the score"))
-        elif score is None:
-            errors.add("score", _("Enter a number, like 12 or 3.5"))
-        elif score < 0 or (maximum is not None and score > float(maximum)):
-            errors.add("score", _("Enter a number from 0 to %(max)s") % {"max": f"{maximum:g}"})
-        else:
-            body["score"] = score
-    return body, values
+        raise problem
 
 
 @router.post("/{course_id}/grading/{item_id}/{submission_id}", response_class=HTMLResponse)
@@ -273,51 +296,36 @@ async def grade_submission(
     locale: Locale,
     _: Gettext,
 ) -> Response:
-    """Save the grade and feedback, then go back to the queue."""
+    """Save the grade and feedback of this version (it then counts), then back to the queue."""
     course = await staff_course(api, session, course_id)
     assignment = await api.call(
         "GET", f"{COURSES_API}/{course['id']}/assignments/{item_id}", session=session
     )
     form = await request.form()
     errors = FormErrors()
-    body, values = _grade_from_form(form, assignment, errors, _)
-    queue_path = f"/teach/{course['id']}/grading?assignment={item_id}"
-    if not errors:
-        try:
-            graded = await api.call(
-                "POST",
-                f"{COURSES_API}/{course['id']}/assignments/{item_id}/submissions/"
-                f"{submission_id}/grade",
-                session=session,
-                json=body,
-            )
-        except ApiProblem as problem:
-            if problem.status == 403:
-                forbid_on_403(problem)
-            if problem.slug == "superseded-submission":
-                session.flash(
-                    "info", _("The learner has sent a newer version since: grade that one.")
-                )
-                return see_other(queue_path)
-            if problem.slug == "no-points":
-                errors.add("score", _("Give the assignment points before grading it"))
-            elif problem.status in (400, 409, 422):
-                field = "score" if not assignment.get("rubric") else None
-                field = field or f"rubric-{assignment['rubric'][0]['id']}"
-                errors.add(field, _("Check the points and try again"))
-            else:
-                raise
-        else:
-            final = (graded.get("grade") or {}).get("final_score")
-            session.flash(
-                "success",
-                _("Grade saved: %(score)s out of %(max)s.")
-                % {
-                    "score": format_number(final, locale),
-                    "max": format_number((graded.get("grade") or {}).get("max_score"), locale),
-                },
-            )
-            return see_other(queue_path)
+    body, values, sent = _grade_from_form(form, assignment)
+    try:
+        graded = await api.call(
+            "POST",
+            f"{COURSES_API}/{course['id']}/assignments/{item_id}/submissions/{submission_id}/grade",
+            session=session,
+            json=body,
+        )
+    except ApiProblem as problem:
+        if problem.status == 403:
+            forbid_on_403(problem)
+        _grade_refusal(problem, errors, assignment, sent, locale, _)
+    else:
+        grade = graded.get("grade") or {}
+        session.flash(
+            "success",
+            _("Grade saved: %(score)s out of %(max)s.")
+            % {
+                "score": format_number(grade.get("final_score"), locale),
+                "max": format_number(grade.get("max_score"), locale),
+            },
+        )
+        return see_other(f"/teach/{course['id']}/grading?assignment={item_id}")
     return await _grade_page(
         request,
         api,
@@ -330,185 +338,4 @@ async def grade_submission(
         values=values,
         errors=errors,
         status_code=422,
-    )
-
-
-# ---------------------------------------------------------------- the gradebook
-
-
-async def _gradebook_page(
-    request: Request,
-    api: PlatformApi,
-    session: WebSession,
-    course: dict[str, Any],
-    locale: str,
-    _: GettextFunction,
-    *,
-    values: dict[str, Any] | None = None,
-    errors: FormErrors | None = None,
-    status_code: int = 200,
-) -> Response:
-    try:
-        book = await api.call("GET", f"{COURSES_API}/{course['id']}/gradebook", session=session)
-    except ApiProblem as problem:
-        forbid_on_403(problem)
-    columns = book.get("columns") or []
-    categories = list(dict.fromkeys(column.get("category") for column in columns))
-    for category in book.get("category_weights") or {}:
-        if category not in categories:
-            categories.append(category)
-    weights = book.get("category_weights") or {}
-    shown = dict(values or {})
-    for index, category in enumerate(categories):
-        shown.setdefault(
-            f"weight-{index}",
-            format_number(weights[category], locale) if category in weights else "",
-        )
-    return render(
-        request,
-        "courses/gradebook.html",
-        status_code=status_code,
-        active_nav="teach",
-        book=book,
-        columns=columns,
-        categories=categories,
-        learner_options=[("", _("Choose a learner"))]
-        + [
-            (row["user_id"], row.get("name") or row.get("email") or row["user_id"])
-            for row in book.get("learners") or []
-        ],
-        item_options=[("", _("Choose an item"))]
-        + [(column["item_id"], column["title"]) for column in columns],
-        values=shown,
-        errors=errors or FormErrors(),
-        **_common(course, session, locale),
-    )
-
-
-@router.get("/{course_id}/gradebook", response_class=HTMLResponse)
-async def gradebook(
-    request: Request, course_id: str, session: SignedInSession, api: Api, locale: Locale, _: Gettext
-) -> Response:
-    """Every learner's grades, the weighted totals, the weights and the override form."""
-    course = await staff_course(api, session, course_id)
-    return await _gradebook_page(request, api, session, course, locale, _)
-
-
-@router.post("/{course_id}/gradebook/weights", response_class=HTMLResponse)
-async def save_weights(
-    request: Request, course_id: str, session: SignedInSession, api: Api, locale: Locale, _: Gettext
-) -> Response:
-    """Set the category weights (adding up to 100), or clear them all to weigh by points."""
-    course = await staff_course(api, session, course_id)
-    form = await request.form()
-    errors = FormErrors()
-    values: dict[str, Any] = {}
-    weights: dict[str, float] = {}
-    index = 0
-    while f"category-{index}" in form:
-        category = str(form.get(f"category-{index}") or "")
-        name = f"weight-{index}"
-        text = str(form.get(name) or "").strip()
-        values[name] = text
-        if text:
-            weight = parse_number(text)
-            if weight is None:
-                errors.add(name, _("Enter a number, like 12 or 3.5"))
-            elif not 0 <= weight <= 100:
-                errors.add(name, _("Enter a number from 0 to %(max)s") % {"max": "100"})
-            else:
-                weights[category] = weight
-        index += 1
-    given = [value for value in values.values() if value]
-    if not errors and given and len(given) != len(values):
-        first_empty = next(name for name, value in values.items() if not value)
-        errors.add(first_empty, _("Give every category a weight, or leave them all empty"))
-    if not errors and weights and not math.isclose(sum(weights.values()), 100, abs_tol=1e-6):
-        errors.add(
-            "weight-0",
-            _("The weights must add up to 100, not %(sum)s")
-            % {"sum": format_number(sum(weights.values()), locale)},
-        )
-    if not errors:
-        try:
-            await api.call(
-                "PUT",
-                f"{COURSES_API}/{course['id']}/gradebook/settings",
-                session=session,
-                json={"category_weights": weights},
-            )
-        except ApiProblem as problem:
-            if problem.status == 403:
-                session.flash("error", _("Only the course's instructors can change the weights."))
-                return see_other(f"/teach/{course['id']}/gradebook")
-            if problem.status not in (400, 422):
-                raise
-            errors.add("weight-0", _("Check the weights and try again"))
-        else:
-            session.flash("success", _("The weights have been saved."))
-            return see_other(f"/teach/{course['id']}/gradebook")
-    return await _gradebook_page(
-        request, api, session, course, locale, _, values=values, errors=errors, status_code=422
-    )
-
-
-@router.post("/{course_id}/gradebook/overrides", response_class=HTMLResponse)
-async def override_grade(
-    request: Request, course_id: str, session: SignedInSession, api: Api, locale: Locale, _: Gettext
-) -> Response:
-    """Replace a learner's grade on an item, with the reason recorded."""
-    course = await staff_course(api, session, course_id)
-    form = await request.form()
-    values = {
-        name: str(form.get(name) or "").strip()
-        for name in ("override-user", "override-item", "override-score", "override-reason")
-    }
-    errors = FormErrors()
-    if not values["override-user"]:
-        errors.add("override-user", _("Choose the learner"))
-    if not values["override-item"]:
-        errors.add("override-item", _("Choose the item"))
-    score = parse_number(values["override-score"])
-    if not values["override-score"]:
-        errors.add("override-score", _("Enter the score"))
-    elif score is None:
-        errors.add("override-score", _("Enter a number, like 12 or 3.5"))
-    elif score < 0:
-        errors.add("override-score", _("The score cannot be less than 0"))
-    if not values["override-reason"]:
-        errors.add("override-reason", _("Give the reason for the change"))
-    elif len(values["override-reason"]) > REASON_MAX_LENGTH:
-        errors.add(
-            "override-reason",
-            _("The reason must be %(count)d characters or fewer") % {"count": REASON_MAX_LENGTH},
-        )
-    if not errors:
-        try:
-            await api.call(
-                "PUT",
-                f"{COURSES_API}/{course['id']}/gradebook/overrides",
-                session=session,
-                json={
-                    "user_id": values["override-user"],
-                    "item_id": values["override-item"],
-                    "score": score,
-                    "reason": values["override-reason"],
-                },
-            )
-        except ApiProblem as problem:
-            if problem.status == 403:
-                forbid_on_403(problem)
-            if problem.slug == "learner-not-in-course":
-                errors.add("override-user", _("Choose a learner of this course"))
-            elif problem.slug == "not-graded-item":
-                errors.add("override-item", _("Choose a graded item"))
-            elif problem.status in (400, 404, 422):
-                errors.add("override-score", _("The score cannot be more than the item's points"))
-            else:
-                raise
-        else:
-            session.flash("success", _("The grade has been changed."))
-            return see_other(f"/teach/{course['id']}/gradebook")
-    return await _gradebook_page(
-        request, api, session, course, locale, _, values=values, errors=errors, status_code=422
     )

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import contextlib
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from learnhub.web.api import ApiProblem, LoginRequired
-from learnhub.web.deps import Api, Session
+from learnhub.web.deps import Api, Session, page_router
 from learnhub.web.rendering import render
 from learnhub.web.session import SignedInUser
 
-router = APIRouter()
+router = page_router()
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import Form
 from fastapi.responses import Response
 
 from learnhub.web.api import ApiProblem, ApiUnavailable, LoginRequired
-from learnhub.web.deps import Api, Session, Web
+from learnhub.web.deps import Api, Session, Web, page_router
 from learnhub.web.i18n import LOCALE_COOKIE, ONE_YEAR_SECONDS, supported_locale
 from learnhub.web.redirects import safe_next_path, see_other
 from learnhub.web.session import SignedInUser
 
-router = APIRouter()
+router = page_router()
 
 
 @router.post("/language")

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem
-from learnhub.web.deps import Api, Gettext, SignedInSession
+from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
 from learnhub.web.pages.course_support import (
     COURSES_API,
     KIND_LABELS,
     build_outline,
     check_item_kind,
     course_path,
-    is_active_learner,
+    course_viewer,
     load_course,
     my_progress,
 )
 from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 
-router = APIRouter()
+router = page_router()
 
 
 async def _lesson(api, session, course: dict, item_id: str) -> dict:
@@ -63,7 +63,12 @@ async def lesson_page(
     except _NotEnrolled:
         session.flash("info", _("Enroll in this course to open its lessons."))
         return see_other(course_path(course))
-    # Completing on view happens inside the lesson read, so progress is read after it.
+    if lesson.get("complete_on_view"):
+        # The API decides what opening the lesson does (it completes it for a learner);
+        # progress is read after it.
+        await api.call(
+            "POST", f"{COURSES_API}/{course['id']}/items/{item_id}/view", session=session
+        )
     progress = await my_progress(api, session, course)
     outline = build_outline(course, progress)
     item = check_item_kind(outline, item_id, "lesson")
@@ -81,7 +86,7 @@ async def lesson_page(
         progress=progress,
         previous_item=previous_item,
         next_item=next_item,
-        can_complete=is_active_learner(course)
+        can_complete=course_viewer(course).is_learner
         and not item.done
         and not lesson.get("complete_on_view"),
         kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, PlatformApi
@@ -12,30 +12,26 @@ from learnhub.web.choices import (
     ROLE_LABELS,
     UTC,
     locale_options,
-    time_zone_names,
     time_zone_options,
 )
-from learnhub.web.deps import Api, Gettext, SignedInSession, Web
+from learnhub.web.deps import Api, Gettext, SignedInSession, Web, page_router
 from learnhub.web.errors import ProfileNotReady
 from learnhub.web.forms import (
+    FieldMessage,
     FormErrors,
-    add_api_field_errors,
-    check_avatar_url,
-    check_bio,
-    check_choice,
-    check_display_name,
+    add_problem_errors,
     check_new_password,
     check_password_given,
 )
 from learnhub.web.forms import (
     Gettext as GettextFunction,
 )
-from learnhub.web.i18n import LOCALE_NAMES, N_
+from learnhub.web.i18n import N_
 from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import SignedInUser, WebSession
 
-router = APIRouter()
+router = page_router()
 
 TextField = Annotated[str, Form()]
 PROFILE_FIELDS = ("display_name", "bio", "avatar_url", "locale", "time_zone")
@@ -100,7 +96,8 @@ async def update_profile(
     locale: TextField = "",
     time_zone: TextField = "",
 ) -> Response:
-    """Save the edited profile; the page's language follows a changed locale at once."""
+    """Save the edited profile as typed; the users API checks it and the page words its
+    refusals next to the fields. The page's language follows a changed locale at once."""
     values = {
         "display_name": display_name.strip(),
         "bio": bio.strip(),
@@ -109,47 +106,42 @@ async def update_profile(
         "time_zone": time_zone,
     }
     errors = FormErrors()
-    check_display_name(errors, "display_name", values["display_name"], _)
-    check_bio(errors, "bio", values["bio"], _)
-    check_avatar_url(errors, "avatar_url", values["avatar_url"], _)
-    check_choice(errors, "locale", locale, LOCALE_NAMES, _("Choose a language from the list"))
-    check_choice(
-        errors,
-        "time_zone",
-        time_zone,
-        dict.fromkeys(time_zone_names()),
-        _("Choose a time zone from the list"),
-    )
-    if not errors:
-        try:
-            profile = await api.call(
-                "PATCH",
-                "/api/v1/users/me",
-                session=session,
-                json={**values, "avatar_url": values["avatar_url"] or None},
-            )
-        except ApiProblem as problem:
-            if problem.status != 422:
-                raise
-            add_api_field_errors(
-                errors,
-                problem,
-                {
-                    "display_name": _("Enter your name, using 100 characters or fewer"),
-                    "bio": _("Shorten your bio"),
-                    "avatar_url": _("Enter a web address that starts with https://"),
-                    "locale": _("Choose a language from the list"),
-                    "time_zone": _("Choose a time zone from the list"),
-                },
-                fallback_field="display_name",
-                fallback_message=_("Check your details and try again"),
-            )
-        else:
-            session.replace_user(SignedInUser.from_profile(profile))
-            # Said in the language the user just chose, which the next page will use.
-            new_gettext = web.translations[values["locale"]].gettext
-            session.flash("success", new_gettext(N_("Your profile has been saved.")))
-            return see_other("/profile")
+    try:
+        profile = await api.call(
+            "PATCH",
+            "/api/v1/users/me",
+            session=session,
+            json={**values, "avatar_url": values["avatar_url"] or None},
+        )
+    except ApiProblem as problem:
+        if problem.status != 422:
+            raise
+        add_problem_errors(
+            errors,
+            problem,
+            {
+                "display_name": FieldMessage(
+                    "display_name",
+                    _("Enter your name"),
+                    {"string_too_long": _("Enter your name, using 100 characters or fewer")},
+                ),
+                "bio": FieldMessage("bio", _("Shorten your bio")),
+                "avatar_url": FieldMessage(
+                    "avatar_url", _("Enter a web address that starts with https://")
+                ),
+                "locale": FieldMessage("locale", _("Choose a language from the list")),
+                "time_zone": FieldMessage("time_zone", _("Choose a time zone from the list")),
+            },
+            fallback_field="display_name",
+            fallback_message=_("Check your details and try again"),
+        )
+    else:
+        session.replace_user(SignedInUser.from_profile(profile))
+        # Said in the language the user just chose, which the next page will use.
+        chosen = web.translations.get(profile.get("locale") or "", web.translations["en"])
+        new_gettext = chosen.gettext
+        session.flash("success", new_gettext(N_("Your profile has been saved.")))
+        return see_other("/profile")
     profile = await _my_profile(api, session)
     return _profile_page(request, profile, _, values=values, errors=errors)
 

@@ -1,18 +1,19 @@
 """Quizzes: the introduction (settings, attempts left), the attempt form with every
-question, saving and submitting, and the result."""
+question, saving and submitting, and the result. What the learner may do is the quiz's
+viewer block; answers are sent as typed, and the API's refusals are worded by problem type
+and field code."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from learnhub.web.api import ApiProblem, PlatformApi
-from learnhub.web.deps import Api, Gettext, SignedInSession
-from learnhub.web.forms import FormErrors
+from learnhub.web.deps import Api, Gettext, Ngettext, SignedInSession, page_router
+from learnhub.web.forms import FormErrors, typed_number
 from learnhub.web.forms import Gettext as GettextFunction
 from learnhub.web.pages.course_support import (
     COURSES_API,
@@ -20,7 +21,7 @@ from learnhub.web.pages.course_support import (
     build_outline,
     check_item_kind,
     course_path,
-    is_active_learner,
+    course_viewer,
     items_of,
     load_course,
     my_progress,
@@ -29,7 +30,7 @@ from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
 from learnhub.web.session import WebSession
 
-router = APIRouter()
+router = page_router()
 
 QUIZ_PAGE = "/courses/{ref}/quizzes/{item_id}"
 
@@ -57,41 +58,66 @@ async def _context(
     }
 
 
+def start_refusal_words(slug: str | None, _: GettextFunction) -> str | None:
+    """Why the learner cannot start the quiz, from the problem type the API names."""
+    if slug is None:
+        return None
+    return {
+        "no-attempts-left": _("You have used all your attempts at this quiz."),
+        "quiz-closed": _("The quiz's due date has passed."),
+        "quiz-empty": _("This quiz has no questions yet."),
+        "not-enrolled": _("Enroll in this course to take its quizzes."),
+    }.get(slug, _("You cannot start this quiz now."))
+
+
 @router.get("/courses/{ref}/quizzes/{item_id}", response_class=HTMLResponse)
 async def quiz_intro(
-    request: Request, ref: str, item_id: str, session: SignedInSession, api: Api, _: Gettext
+    request: Request,
+    ref: str,
+    item_id: str,
+    session: SignedInSession,
+    api: Api,
+    _: Gettext,
+    ngettext: Ngettext,
 ) -> Response:
     """What the quiz is like and how many attempts are left; start or resume it."""
     page = await _context(api, session, ref, item_id, _)
     course = page["course"]
-    if not is_active_learner(course) and not course.get("viewer"):
+    if not course_viewer(course).can_study:
         session.flash("info", _("Enroll in this course to take its quizzes."))
         return see_other(page["course_path"])
     quiz = await api.call("GET", _quiz_api(course, item_id), session=session)
+    viewer = quiz.get("viewer") or {}
+    is_learner = course_viewer(course).is_learner
     attempts: list[dict[str, Any]] = []
-    if is_active_learner(course):
+    if is_learner:
         attempts = items_of(
             await api.call("GET", f"{_quiz_api(course, item_id)}/attempts", session=session)
         )
-    attempts.sort(key=lambda attempt: attempt.get("number", 0))
-    in_progress = next((a for a in attempts if a.get("status") == "in_progress"), None)
-    allowed = quiz.get("attempts_allowed")
-    used = len(attempts)
-    attempts_left = None if allowed is None else max(allowed - used, 0)
+    minutes = -(-(quiz.get("time_limit_seconds") or 0) // 60)
+    left = viewer.get("attempts_left")
     return render(
         request,
         "courses/quiz_intro.html",
         active_nav="learning",
         quiz=quiz,
+        viewer=viewer,
+        is_learner=is_learner,
         attempts=attempts,
-        in_progress=in_progress,
-        attempts_left=attempts_left,
-        can_start=is_active_learner(course)
-        and (in_progress is not None or attempts_left is None or attempts_left > 0)
-        and quiz.get("question_count", 1) > 0,
-        time_limit_minutes=math.ceil(quiz["time_limit_seconds"] / 60)
-        if quiz.get("time_limit_seconds")
+        closed_reason=None
+        if viewer.get("can_start") or viewer.get("can_resume")
+        else start_refusal_words(viewer.get("reason_if_not"), _),
+        attempts_left_words=_("Unlimited")
+        if left is None
+        else ngettext("%(count)d attempt left", "%(count)d attempts left", left) % {"count": left},
+        time_limit_words=ngettext("%(count)d minute", "%(count)d minutes", minutes)
+        % {"count": minutes}
+        if minutes
         else None,
+        question_count_words=ngettext(
+            "%(count)d question", "%(count)d questions", quiz.get("question_count") or 0
+        )
+        % {"count": quiz.get("question_count") or 0},
         **page,
     )
 
@@ -100,31 +126,30 @@ async def quiz_intro(
 async def start_attempt(
     ref: str, item_id: str, session: SignedInSession, api: Api, _: Gettext
 ) -> Response:
-    """Start an attempt (or resume the one in progress) and open it."""
+    """Start an attempt (or resume the one open) and open it."""
     course = await load_course(api, session, ref)
     check_item_kind(build_outline(course, None), item_id, "quiz")
     back = f"{course_path(course)}/quizzes/{item_id}"
     try:
         attempt = await api.call("POST", f"{_quiz_api(course, item_id)}/attempts", session=session)
     except ApiProblem as problem:
-        if problem.status == 409:
-            session.flash("error", _("You have no attempts left at this quiz."))
-        elif problem.status == 403:
-            session.flash("error", _("Enroll in this course to take its quizzes."))
-        else:
+        if problem.status not in (403, 409):
             raise
+        session.flash("error", start_refusal_words(problem.slug, _) or "")
         return see_other(back)
     return see_other(f"{back}/attempts/{attempt['id']}")
 
 
 def _answers_from_form(
-    questions: list[dict[str, Any]], form: FormData, errors: FormErrors, _: GettextFunction
+    questions: list[dict[str, Any]], form: FormData
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The API's answers from the form's fields, and the raw text of number fields.
+    """The API's answers from the form's fields as typed, and the raw text of the fields
+    typed into (numbers and positions), to show them again.
 
     Field names: ``q-<question>`` for one value (or several checkboxes), and
     ``q-<question>-<part>`` for each left entry of a matching question and each entry of an
-    ordering question (its position as a number).
+    ordering question (its position as a number). Text that is not a number, or positions
+    that are not, go to the API as they are, for it to refuse.
     """
     answers: dict[str, Any] = {}
     raw: dict[str, str] = {}
@@ -138,18 +163,12 @@ def _answers_from_form(
             value = form.get(name)
             answers[qid] = None if value not in ("true", "false") else value == "true"
         elif kind == "numeric":
-            text = str(form.get(name) or "").strip()
-            raw[name] = text
-            if text:
-                try:
-                    number = float(text.replace(",", "."))
-                    if not math.isfinite(number):
-                        raise ValueError(text)
-                    answers[qid] = number
-                except ValueError:
-                    errors.add(name, _("Enter a number, like 12 or 3.5"))
-            else:
-                answers[qid] = None
+            raw[name] = str(form.get(name) or "")
+            typed = typed_number(raw[name])
+            try:
+                answers[qid] = None if typed is None else float(typed)
+            except ValueError:
+                answers[qid] = typed
         elif kind == "matching":
             pairs = {}
             for prompt in question.get("prompts") or []:
@@ -158,22 +177,39 @@ def _answers_from_form(
                     pairs[prompt["id"]] = choice
             answers[qid] = pairs or None
         elif kind == "ordering":
-            positions = []
-            for index, entry in enumerate(question.get("items") or []):
+            positions: dict[str, str] = {}
+            for entry in question.get("items") or []:
                 field = f"{name}-{entry['id']}"
-                text = str(form.get(field) or "").strip()
-                raw[field] = text
-                try:
-                    position = int(text)
-                except ValueError:
-                    errors.add(field, _("Enter a position number for each entry"))
-                    position = index + 1
-                positions.append((position, index, entry["id"]))
-            answers[qid] = [entry_id for _pos, _index, entry_id in sorted(positions)]
+                raw[field] = str(form.get(field) or "").strip()
+                positions[entry["id"]] = raw[field]
+            try:
+                ranked = sorted(positions, key=lambda entry_id: int(positions[entry_id]))
+            except ValueError:
+                answers[qid] = positions
+            else:
+                answers[qid] = ranked
         else:
             value = form.get(name)
             answers[qid] = str(value) if value not in (None, "") else None
     return answers, raw
+
+
+def _answer_errors(
+    problem: ApiProblem, questions: list[dict[str, Any]], errors: FormErrors, _: GettextFunction
+) -> None:
+    """The API's refusal of some answers, next to their questions."""
+    kinds = {question["id"]: question.get("type") for question in questions}
+    for field_problem in problem.errors:
+        qid = field_problem.path.removeprefix("answers.")
+        kind = kinds.get(qid)
+        if kind == "numeric":
+            errors.add(f"q-{qid}", _("Enter a number, like 12 or 3.5"))
+        elif kind == "ordering":
+            errors.add(f"q-{qid}", _("Give each entry its own position number"))
+        elif kind is not None:
+            errors.add(f"q-{qid}", _("Choose or enter an answer that fits the question"))
+    if not errors:
+        errors.add("q-" + (questions[0]["id"] if questions else ""), _("Check your answers"))
 
 
 def _field_values(questions: list[dict[str, Any]], answers: dict[str, Any]) -> dict[str, Any]:
@@ -185,7 +221,7 @@ def _field_values(questions: list[dict[str, Any]], answers: dict[str, Any]) -> d
         answer = answers.get(qid)
         kind = question.get("type")
         if kind == "ordering":
-            order = list(answer) if isinstance(answer, list) else []
+            order = answer if isinstance(answer, list) else []
             for index, entry in enumerate(question.get("items") or []):
                 position = order.index(entry["id"]) + 1 if entry["id"] in order else index + 1
                 values[f"{name}-{entry['id']}"] = str(position)
@@ -197,7 +233,7 @@ def _field_values(questions: list[dict[str, Any]], answers: dict[str, Any]) -> d
         elif kind == "true_false":
             values[name] = "" if answer is None else ("true" if answer else "false")
         elif kind == "numeric":
-            values[name] = "" if answer is None else f"{answer:g}"
+            values[name] = f"{answer:g}" if isinstance(answer, int | float) else answer or ""
         else:
             values[name] = "" if answer is None else str(answer)
     return values
@@ -266,24 +302,17 @@ async def save_or_submit(
     api: Api,
     _: Gettext,
 ) -> Response:
-    """Save the answers (``action=save``) or submit them for grading (``action=submit``)."""
+    """Save the answers (``action=save``) or submit them for grading (``action=submit``).
+    Whether the attempt still takes answers is the API's to say: past its time, a
+    submission hands in the answers saved in time."""
     page = await _context(api, session, ref, item_id, _)
     quiz_api = _quiz_api(page["course"], item_id)
     attempt_api = f"{quiz_api}/attempts/{attempt_id}"
     attempt = await api.call("GET", attempt_api, session=session)
     attempt_path = f"{page['quiz_path']}/attempts/{attempt_id}"
-    if attempt.get("status") != "in_progress":
-        session.flash("info", _("This attempt has already been submitted."))
-        return see_other(attempt_path)
     form = await request.form()
-    errors = FormErrors()
-    answers, raw = _answers_from_form(attempt.get("questions") or [], form, errors, _)
-    if errors:
-        quiz = await api.call("GET", quiz_api, session=session)
-        values = {**_field_values(attempt.get("questions") or [], answers), **raw}
-        return await _render_attempt(
-            request, page, quiz, attempt, values=values, errors=errors, status_code=422
-        )
+    questions = attempt.get("questions") or []
+    answers, raw = _answers_from_form(questions, form)
     submitting = form.get("action") == "submit"
     try:
         if submitting:
@@ -295,10 +324,18 @@ async def save_or_submit(
                 "PUT", f"{attempt_api}/answers", session=session, json={"answers": answers}
             )
     except ApiProblem as problem:
-        if problem.status != 409:
+        if problem.slug == "invalid-answers":
+            errors = FormErrors()
+            _answer_errors(problem, questions, errors, _)
+            quiz = await api.call("GET", quiz_api, session=session)
+            values = {**_field_values(questions, answers), **raw}
+            return await _render_attempt(
+                request, page, quiz, attempt, values=values, errors=errors, status_code=422
+            )
+        if problem.slug != "attempt-closed":
             raise
         # Past the deadline or already submitted: the attempt page shows what was kept.
-        session.flash("info", _("Time is up: your answers saved before the deadline were sent."))
+        session.flash("info", _("This attempt is closed: your answers saved in time were sent."))
         return see_other(attempt_path)
     if submitting:
         session.flash("success", _("Your answers have been submitted."))

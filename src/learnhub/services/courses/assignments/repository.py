@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.db import after_keyset
@@ -19,6 +21,28 @@ async def get_item(session: AsyncSession, item_id: str) -> Item | None:
 
 async def get_assignment(session: AsyncSession, item_id: str) -> Assignment | None:
     return await session.get(Assignment, item_id)
+
+
+async def lock_assignment(
+    session: AsyncSession, defaults: dict[str, Any], *, now: datetime
+) -> Assignment:
+    """The assignment's settings row, inserted with ``defaults`` if missing, then locked by
+    an update until the transaction ends: a second writer waits here (PostgreSQL's row lock,
+    SQLite's write lock) and then reads what the first one committed."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(Assignment).values(**defaults).on_conflict_do_nothing(index_elements=["item_id"])
+    )
+    await session.execute(
+        update(Assignment)
+        .where(Assignment.item_id == defaults["item_id"])
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    assignment = await session.get(Assignment, defaults["item_id"], populate_existing=True)
+    assert assignment is not None
+    return assignment
 
 
 async def get_submission(
@@ -99,7 +123,8 @@ async def list_queue(
 async def latest_graded_feedback(
     session: AsyncSession, course_id: str, user_id: str
 ) -> dict[str, Submission]:
-    """The newest graded submission of each of the course's assignments for one learner."""
+    """The submission graded last of each of the course's assignments for one learner: its
+    grade is the one that counts, whichever version it is."""
     statement = (
         select(Submission)
         .where(
@@ -107,6 +132,6 @@ async def latest_graded_feedback(
             Submission.user_id == user_id,
             Submission.graded_at.is_not(None),
         )
-        .order_by(Submission.version)
+        .order_by(Submission.graded_at, Submission.version)
     )
     return {row.item_id: row for row in (await session.scalars(statement)).all()}

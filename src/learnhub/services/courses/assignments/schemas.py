@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 LatePolicy = Literal["accept", "penalty", "refuse"]
 SubmissionType = Literal["text", "file"]
@@ -33,6 +34,62 @@ class RubricCriterionWrite(BaseModel):
     points: float = Field(gt=0, le=10_000)
 
 
+class RubricCriterionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=2000)
+    points: float = Field(gt=0, le=10_000)
+
+
+class RubricCriterionUpdate(BaseModel):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=2000)
+    points: float | None = Field(None, gt=0, le=10_000)
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> RubricCriterionUpdate:
+        for field in sorted(self.model_fields_set):
+            if getattr(self, field) is None:
+                raise PydanticCustomError(
+                    "null_not_allowed", "{field} cannot be null", {"field": field}
+                )
+        return self
+
+
+SubmissionRefusal = Literal[
+    "unauthorized",
+    "not-enrolled",
+    "past-due",
+    "single-submission-only",
+    "already-graded",
+    "resubmission-closed",
+]
+
+
+class AssignmentViewer(BaseModel):
+    """What the caller may do with the assignment now, by the same rules the actions apply."""
+
+    can_edit: bool = Field(description="Change the settings and the rubric.")
+    can_grade: bool = Field(description="See every learner's work and grade it.")
+    can_submit: bool = Field(description="Handing in now would be accepted.")
+    can_resubmit: bool = Field(
+        description="The caller has handed in already and may send a new version now."
+    )
+    reason_if_not: SubmissionRefusal | None = Field(
+        description="Without `can_submit`: the problem type a submission would get."
+    )
+    submitted_versions: int = Field(description="How many versions the caller has handed in.")
+    late_now: bool = Field(description="Work handed in now would be late.")
+    penalty_percent_now: float = Field(
+        description="The late penalty work handed in now would get, in percent."
+    )
+
+
 class AssignmentRead(BaseModel):
     id: str = Field(description="The assignment's item id.")
     course_id: str
@@ -49,6 +106,7 @@ class AssignmentRead(BaseModel):
     max_file_bytes: int
     resubmission: Resubmission
     rubric: list[RubricCriterion]
+    viewer: AssignmentViewer
 
 
 class AssignmentUpdate(BaseModel):
@@ -86,7 +144,7 @@ class AssignmentUpdate(BaseModel):
     @classmethod
     def _distinct_types(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and len(set(value)) != len(value):
-            raise ValueError("must not repeat a type")
+            raise PydanticCustomError("repeated_value", "must not repeat a type")
         return value
 
     @field_validator("allowed_file_types")
@@ -99,7 +157,11 @@ class AssignmentUpdate(BaseModel):
             entry = entry.strip().lower()
             entry = entry if entry.startswith(".") else f".{entry}"
             if not _FILE_TYPE.match(entry):
-                raise ValueError(f"{entry!r} is not a file name extension like .pdf")
+                raise PydanticCustomError(
+                    "not_a_file_extension",
+                    "'{entry}' is not a file name extension like .pdf",
+                    {"entry": entry},
+                )
             if entry not in cleaned:
                 cleaned.append(entry)
         return cleaned
@@ -108,7 +170,9 @@ class AssignmentUpdate(BaseModel):
     def _no_nulls(self) -> AssignmentUpdate:
         for field in sorted(self.model_fields_set - {"due_at", "max_file_bytes"}):
             if getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
+                raise PydanticCustomError(
+                    "null_not_allowed", "{field} cannot be null", {"field": field}
+                )
         return self
 
     @field_validator("rubric")
@@ -120,7 +184,7 @@ class AssignmentUpdate(BaseModel):
             return None
         ids = [criterion.id for criterion in value if criterion.id]
         if len(set(ids)) != len(ids):
-            raise ValueError("criterion ids must be distinct")
+            raise PydanticCustomError("repeated_value", "criterion ids must be distinct")
         return value
 
 
@@ -169,6 +233,14 @@ class QueueEntry(BaseModel):
     assignment_title: str
     learner_name: str | None
     learner_email: str | None
+
+
+class SubmissionDetail(QueueEntry):
+    """One version of a learner's work for the course's staff, with every version the
+    learner handed in (newest first, this one included)."""
+
+    is_latest: bool
+    versions: list[SubmissionRead]
 
 
 class GradeSubmit(BaseModel):

@@ -1,14 +1,26 @@
 """The course archive: a zip holding ``course.json`` (the course, its outline, lesson content,
 attachment metadata and each quiz's and assignment's content) and ``files/<attachment id>``.
-Importing makes a new draft course with new ids; it is all or nothing."""
+Importing makes a new draft course with new ids; it is all or nothing.
+
+Zips are built and read in worker threads, never on the event loop (in the all-in-one
+mode every service shares that loop), and files go to and from the store a few at a
+time. An import is checked before anything is written: its total unpacked size, its
+compression ratio, encrypted entries and damaged data are refused with a problem.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 import json
+import tempfile
 import zipfile
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,17 +30,59 @@ from learnhub.kit.db import utcnow
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.assignments import archive as assignments_archive
 from learnhub.services.courses.catalog import repository
-from learnhub.services.courses.catalog.errors import FileTooLarge, InvalidArchive
+from learnhub.services.courses.catalog.errors import (
+    ArchiveTooCompressed,
+    ArchiveTooLarge,
+    EncryptedArchive,
+    FileTooLarge,
+    InvalidArchive,
+)
 from learnhub.services.courses.catalog.models import Attachment, Lesson
 from learnhub.services.courses.catalog.schemas import CompletionRule, CourseCreate, ItemKind
-from learnhub.services.courses.catalog.service import attachment_key, create_course, new_id
+from learnhub.services.courses.catalog.service import (
+    DEFAULT_COMPLETION_RULE,
+    attachment_key,
+    create_course,
+    new_id,
+    safe_content_type,
+)
 from learnhub.services.courses.models import Course, Item, Section
 from learnhub.services.courses.quizzes import archive as quizzes_archive
+from learnhub.services.courses.rendering import safe_filename
 from learnhub.services.courses.storage import ObjectStore
+
+Result = TypeVar("Result")
 
 FORMAT = "learnhub-course"
 VERSION = 1
 _CONTENT = {"quiz": quizzes_archive, "assignment": assignments_archive}
+# Files moved between the store and an archive at once: enough to hide the store's
+# latency, few enough to bound the memory they hold.
+FILES_AT_ONCE = 4
+CHUNK_BYTES = 1024 * 1024
+_ENCRYPTED = 0x1  # general purpose flag bit 0 of a zip entry
+# What the zipfile module raises for data it cannot read.
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+)
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """What an imported archive may hold: no file over ``max_file_bytes``, no more than
+    ``max_total_bytes`` unpacked, and no more than ``max_ratio`` times its own size."""
+
+    max_file_bytes: int
+    max_total_bytes: int
+    max_ratio: float
 
 
 class ArchivedLesson(BaseModel):
@@ -94,54 +148,66 @@ _COURSE_FIELDS = (
 )
 
 
-async def export_course(session: AsyncSession, store: ObjectStore, course: Course) -> bytes:
-    """The course as a zip archive."""
-    lessons = await repository.list_lessons(session, course.id)
-    attachments: dict[str, list[Attachment]] = {}
-    for attachment in await repository.list_attachments(session, course_id=course.id):
-        attachments.setdefault(attachment.item_id, []).append(attachment)
-    items_by_section: dict[str, list[Item]] = {}
-    for item in await courses_repository.list_items(session, course.id):
-        items_by_section.setdefault(item.section_id, []).append(item)
-    sections = []
-    files: dict[str, bytes] = {}
-    for section in await courses_repository.list_sections(session, course.id):
+async def _bounded(jobs: Iterable[Callable[[], Awaitable[None]]], *, at_once: int) -> None:
+    """Run the jobs, ``at_once`` at a time; the first failure cancels the others."""
+    turns = asyncio.Semaphore(at_once)
+
+    async def run(job: Callable[[], Awaitable[None]]) -> None:
+        async with turns:
+            await job()
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for job in jobs:
+                group.create_task(run(job))
+    except BaseExceptionGroup as failures:
+        # The first failure is the answer (a problem the caller knows how to render).
+        raise failures.exceptions[0] from None
+
+
+def _course_document(
+    course: Course,
+    sections: list[Section],
+    items_by_section: dict[str, list[Item]],
+    lessons: dict[str, Lesson],
+    attachments: dict[str, list[Attachment]],
+    contents: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    archived_sections = []
+    for section in sections:
         archived_items = []
         for item in items_by_section.get(section.id, []):
-            entry: dict[str, Any] = {
-                "id": item.id,
-                "kind": item.kind,
-                "title": item.title,
-                "required": item.required,
-                "grade_category": item.grade_category,
-                "max_points": item.max_points,
-                "lesson": None,
-                "attachments": [],
-                "content": {},
-            }
             lesson = lessons.get(item.id)
-            if item.kind == "lesson" and lesson is not None:
-                entry["lesson"] = {
-                    "content_markdown": lesson.content_markdown,
-                    "video_url": lesson.video_url,
-                    "transcript": lesson.transcript,
-                    "complete_on_view": lesson.complete_on_view,
-                }
-            for attachment in attachments.get(item.id, []):
-                entry["attachments"].append(
-                    {
-                        "id": attachment.id,
-                        "filename": attachment.filename,
-                        "content_type": attachment.content_type,
-                        "size": attachment.size,
+            archived_items.append(
+                {
+                    "id": item.id,
+                    "kind": item.kind,
+                    "title": item.title,
+                    "required": item.required,
+                    "grade_category": item.grade_category,
+                    "max_points": item.max_points,
+                    "lesson": {
+                        "content_markdown": lesson.content_markdown,
+                        "video_url": lesson.video_url,
+                        "transcript": lesson.transcript,
+                        "complete_on_view": lesson.complete_on_view,
                     }
-                )
-                files[attachment.id] = (await store.get(attachment.storage_key)).data
-            if item.kind in _CONTENT:
-                entry["content"] = await _CONTENT[item.kind].export_item(session, item.id)
-            archived_items.append(entry)
-        sections.append({"title": section.title, "items": archived_items})
-    document = {
+                    if item.kind == "lesson" and lesson is not None
+                    else None,
+                    "attachments": [
+                        {
+                            "id": attachment.id,
+                            "filename": attachment.filename,
+                            "content_type": attachment.content_type,
+                            "size": attachment.size,
+                        }
+                        for attachment in attachments.get(item.id, [])
+                    ],
+                    "content": contents.get(item.id, {}),
+                }
+            )
+        archived_sections.append({"title": section.title, "items": archived_items})
+    return {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": utcnow().isoformat(),
@@ -149,45 +215,113 @@ async def export_course(session: AsyncSession, store: ObjectStore, course: Cours
             **{field: getattr(course, field) for field in _COURSE_FIELDS},
             "starts_at": course.starts_at.isoformat() if course.starts_at else None,
             "ends_at": course.ends_at.isoformat() if course.ends_at else None,
-            "completion_rule": course.completion_rule
-            or {"required_items": True, "passing_quiz_ids": []},
+            "completion_rule": course.completion_rule or DEFAULT_COMPLETION_RULE,
         },
-        "sections": sections,
+        "sections": archived_sections,
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("course.json", json.dumps(document, indent=2, ensure_ascii=False))
-        for attachment_id, data in files.items():
-            archive.writestr(f"files/{attachment_id}", data)
-    return buffer.getvalue()
 
 
-def _read_archive(data: bytes, *, max_bytes: int) -> tuple[ArchiveDocument, dict[str, bytes]]:
+async def export_course(session: AsyncSession, store: ObjectStore, course: Course) -> IO[bytes]:
+    """The course as a zip archive, in a temporary file positioned at its start (the
+    caller closes it, see :func:`file_chunks`)."""
+    lessons = await repository.list_lessons(session, course.id)
+    attachments: dict[str, list[Attachment]] = {}
+    for attachment in await repository.list_attachments(session, course_id=course.id):
+        attachments.setdefault(attachment.item_id, []).append(attachment)
+    items_by_section: dict[str, list[Item]] = {}
+    contents: dict[str, dict[str, Any]] = {}
+    for item in await courses_repository.list_items(session, course.id):
+        items_by_section.setdefault(item.section_id, []).append(item)
+        if item.kind in _CONTENT:
+            contents[item.id] = await _CONTENT[item.kind].export_item(session, item.id)
+    sections = await courses_repository.list_sections(session, course.id)
+    document = _course_document(course, sections, items_by_section, lessons, attachments, contents)
+
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
+    archive = zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = {info.filename: info for info in archive.infolist()}
-        if "course.json" not in infos:
-            raise InvalidArchive("The archive has no course.json: it was not exported here.")
-        if any(info.file_size > max_bytes for info in infos.values()):
-            raise FileTooLarge(f"A file in the archive is larger than {max_bytes} bytes.")
-        document = ArchiveDocument.model_validate_json(archive.read("course.json"))
-        files: dict[str, bytes] = {}
-        for section in document.sections:
-            for item in section.items:
-                for attachment in item.attachments:
-                    name = f"files/{attachment.id}"
-                    if name not in infos:
-                        raise InvalidArchive(f"The archive lacks the file {name}.")
-                    files[attachment.id] = archive.read(name)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError) as error:
+        await asyncio.to_thread(
+            archive.writestr, "course.json", json.dumps(document, indent=2, ensure_ascii=False)
+        )
+        writing = asyncio.Lock()  # one writer at a time in a zip
+
+        def copy(attachment: Attachment) -> Callable[[], Awaitable[None]]:
+            async def job() -> None:
+                data = (await store.get(attachment.storage_key)).data
+                async with writing:
+                    await asyncio.to_thread(archive.writestr, f"files/{attachment.id}", data)
+
+            return job
+
+        await _bounded(
+            (copy(attachment) for listed in attachments.values() for attachment in listed),
+            at_once=FILES_AT_ONCE,
+        )
+        await asyncio.to_thread(archive.close)
+        await asyncio.to_thread(spool.seek, 0)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            archive.close()
+        spool.close()
+        raise
+    return spool
+
+
+async def file_chunks(file: IO[bytes]) -> AsyncIterator[bytes]:
+    """A file's bytes for a streamed response, read in a worker thread; closes the file."""
+    try:
+        while chunk := await asyncio.to_thread(file.read, CHUNK_BYTES):
+            yield chunk
+    finally:
+        file.close()
+
+
+def _readable(read: Callable[[], Result]) -> Result:
+    """``read()``, with what zipfile raises for bad data turned into a 400 problem."""
+    try:
+        return read()
+    except _UNREADABLE as error:
         raise InvalidArchive("The file is not a readable zip archive.") from error
+
+
+def _open_archive(data: bytes, limits: ArchiveLimits) -> tuple[zipfile.ZipFile, ArchiveDocument]:
+    """The archive and its ``course.json``, once its entries passed every limit; runs in a
+    worker thread."""
+    archive = _readable(lambda: zipfile.ZipFile(io.BytesIO(data)))
+    infos = {info.filename: info for info in archive.infolist()}
+    if any(info.flag_bits & _ENCRYPTED for info in infos.values()):
+        raise EncryptedArchive(
+            "The archive is encrypted; export the course again without a password."
+        )
+    if "course.json" not in infos:
+        raise InvalidArchive("The archive has no course.json: it was not exported here.")
+    if any(info.file_size > limits.max_file_bytes for info in infos.values()):
+        raise FileTooLarge(f"A file in the archive is larger than {limits.max_file_bytes} bytes.")
+    unpacked = sum(info.file_size for info in infos.values())
+    if unpacked > limits.max_total_bytes:
+        raise ArchiveTooLarge(
+            f"The archive unpacks to {unpacked} bytes; at most {limits.max_total_bytes} are accepted.",
+            max_bytes=limits.max_total_bytes,
+        )
+    if unpacked > limits.max_ratio * max(len(data), 1):
+        raise ArchiveTooCompressed(
+            f"The archive unpacks to more than {limits.max_ratio:g} times its size.",
+            max_ratio=limits.max_ratio,
+        )
+    try:
+        document = ArchiveDocument.model_validate_json(
+            _readable(lambda: archive.read("course.json"))
+        )
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise InvalidArchive(f"course.json is not valid: {where}: {first['msg']}.") from error
-    except ValueError as error:
-        raise InvalidArchive("The archive is damaged.") from error
-    return document, files
+    for section in document.sections:
+        for item in section.items:
+            for attachment in item.attachments:
+                if f"files/{attachment.id}" not in infos:
+                    raise InvalidArchive(f"The archive lacks the file files/{attachment.id}.")
+    return archive, document
 
 
 async def import_course(
@@ -196,90 +330,116 @@ async def import_course(
     principal: Principal,
     data: bytes,
     *,
-    max_bytes: int,
+    limits: ArchiveLimits,
 ) -> Course:
     """A new draft course owned by the importer, made from an archive."""
-    document, files = _read_archive(data, max_bytes=max_bytes)
+    archive, document = await asyncio.to_thread(_open_archive, data, limits)
+    try:
+        return await _import(session, store, principal, archive, document)
+    finally:
+        archive.close()
+
+
+async def _import(
+    session: AsyncSession,
+    store: ObjectStore,
+    principal: Principal,
+    archive: zipfile.ZipFile,
+    document: ArchiveDocument,
+) -> Course:
     fields = document.course.model_dump(exclude={"completion_rule"})
     fields["slug"] = None
     course = await create_course(session, principal, CourseCreate.model_validate(fields))
     new_ids: dict[str, str] = {}
-    written: list[str] = []
+    to_store: list[tuple[Attachment, str]] = []
     now = utcnow()
-    try:
-        for section_position, archived_section in enumerate(document.sections, 1):
-            section = Section(
+    for section_position, archived_section in enumerate(document.sections, 1):
+        section = Section(
+            id=new_id(),
+            course_id=course.id,
+            title=archived_section.title,
+            position=section_position,
+        )
+        session.add(section)
+        await session.flush()
+        for item_position, archived in enumerate(archived_section.items, 1):
+            item = Item(
                 id=new_id(),
                 course_id=course.id,
-                title=archived_section.title,
-                position=section_position,
+                section_id=section.id,
+                kind=archived.kind,
+                title=archived.title,
+                position=item_position,
+                required=archived.required,
+                grade_category=archived.grade_category,
+                max_points=archived.max_points,
+                created_at=now,
+                updated_at=now,
             )
-            session.add(section)
+            new_ids[archived.id] = item.id
+            session.add(item)
             await session.flush()
-            for item_position, archived in enumerate(archived_section.items, 1):
-                item = Item(
+            if archived.kind == "lesson":
+                lesson = archived.lesson or ArchivedLesson()
+                session.add(
+                    Lesson(
+                        item_id=item.id,
+                        course_id=course.id,
+                        updated_at=now,
+                        **lesson.model_dump(),
+                    )
+                )
+            elif archived.kind in _CONTENT:
+                try:
+                    await _CONTENT[archived.kind].import_item(session, item.id, archived.content)
+                except (ValidationError, ValueError, KeyError, TypeError) as error:
+                    raise InvalidArchive(
+                        f"The content of {archived.kind} {archived.title!r} is not valid."
+                    ) from error
+            for archived_file in archived.attachments:
+                attachment = Attachment(
                     id=new_id(),
                     course_id=course.id,
-                    section_id=section.id,
-                    kind=archived.kind,
-                    title=archived.title,
-                    position=item_position,
-                    required=archived.required,
-                    grade_category=archived.grade_category,
-                    max_points=archived.max_points,
+                    item_id=item.id,
+                    filename=safe_filename(archived_file.filename),
+                    content_type=safe_content_type(archived_file.content_type),
+                    size=archive.getinfo(f"files/{archived_file.id}").file_size,
+                    uploaded_by=principal.user_id,
                     created_at=now,
-                    updated_at=now,
+                    storage_key="",
                 )
-                new_ids[archived.id] = item.id
-                session.add(item)
-                await session.flush()
-                if archived.kind == "lesson":
-                    lesson = archived.lesson or ArchivedLesson()
-                    session.add(
-                        Lesson(
-                            item_id=item.id,
-                            course_id=course.id,
-                            updated_at=now,
-                            **lesson.model_dump(),
-                        )
-                    )
-                elif archived.kind in _CONTENT:
-                    try:
-                        await _CONTENT[archived.kind].import_item(
-                            session, item.id, archived.content
-                        )
-                    except (ValidationError, ValueError, KeyError, TypeError) as error:
-                        raise InvalidArchive(
-                            f"The content of {archived.kind} {archived.title!r} is not valid."
-                        ) from error
-                for archived_file in archived.attachments:
-                    attachment = Attachment(
-                        id=new_id(),
-                        course_id=course.id,
-                        item_id=item.id,
-                        filename=archived_file.filename,
-                        content_type=archived_file.content_type,
-                        size=len(files[archived_file.id]),
-                        uploaded_by=principal.user_id,
-                        created_at=now,
-                        storage_key="",
-                    )
-                    attachment.storage_key = attachment_key(course.id, attachment.id)
-                    session.add(attachment)
-                    await store.put(
-                        attachment.storage_key,
-                        files[archived_file.id],
-                        content_type=attachment.content_type,
-                    )
-                    written.append(attachment.storage_key)
-        rule = document.course.completion_rule
-        course.completion_rule = {
-            "required_items": rule.required_items,
-            "passing_quiz_ids": [new_ids[old] for old in rule.passing_quiz_ids if old in new_ids],
-        }
-        await session.flush()
-    except BaseException:
-        for key in written:
-            await store.delete(key)
-        raise
+                attachment.storage_key = attachment_key(course.id, attachment.id)
+                session.add(attachment)
+                to_store.append((attachment, f"files/{archived_file.id}"))
+    rule = document.course.completion_rule
+    course.completion_rule = {
+        "required_items": rule.required_items,
+        "passing_quiz_ids": [new_ids[old] for old in rule.passing_quiz_ids if old in new_ids],
+    }
+    await session.flush()
+    await _store_files(store, archive, to_store)
     return course
+
+
+async def _store_files(
+    store: ObjectStore, archive: zipfile.ZipFile, files: list[tuple[Attachment, str]]
+) -> None:
+    """Copy the archive's files to the store, a few at a time; if one fails, remove those
+    already stored, so a rejected archive leaves nothing behind."""
+    written: list[str] = []
+
+    def copy(attachment: Attachment, name: str) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            data = await asyncio.to_thread(_readable, lambda: archive.read(name))
+            await store.put(attachment.storage_key, data, content_type=attachment.content_type)
+            written.append(attachment.storage_key)
+
+        return job
+
+    try:
+        await _bounded((copy(*entry) for entry in files), at_once=FILES_AT_ONCE)
+    except BaseException:
+        await _bounded(
+            (lambda key=key: store.delete(key) for key in written), at_once=FILES_AT_ONCE
+        )
+        raise

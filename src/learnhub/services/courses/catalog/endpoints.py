@@ -6,14 +6,15 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
+from fastapi.responses import StreamingResponse
 
-from learnhub.kit.auth import OptionalPrincipal, Principal, require_role
+from learnhub.kit.auth import CurrentPrincipal, OptionalPrincipal, Principal, require_role
 from learnhub.kit.http.deps import SessionDep
 from learnhub.kit.http.pagination import Page
 from learnhub.kit.http.problems import problem_responses
-from learnhub.services.courses import repository as courses_repository
+from learnhub.kit.http.responses import JsonText
 from learnhub.services.courses.access import CourseAccess
-from learnhub.services.courses.catalog import archive, service
+from learnhub.services.courses.catalog import archive, reads, service
 from learnhub.services.courses.catalog.errors import FileTooLarge
 from learnhub.services.courses.catalog.schemas import (
     AttachmentRead,
@@ -24,6 +25,7 @@ from learnhub.services.courses.catalog.schemas import (
     CourseSummary,
     CourseUpdate,
     ItemCreate,
+    ItemMove,
     ItemRead,
     ItemUpdate,
     LessonRead,
@@ -42,7 +44,6 @@ from learnhub.services.courses.deps import (
     MemberCourse,
     ObjectStoreDep,
     StaffCourse,
-    ViewableCourse,
 )
 from learnhub.services.courses.errors import CourseNotFound, NotEnrolled
 
@@ -73,6 +74,7 @@ def _may_study(access: CourseAccess) -> None:
 )
 async def list_courses(
     session: SessionDep,
+    cache: CacheDep,
     settings: CoursesSettingsDep,
     q: Annotated[
         str | None, Query(max_length=200, description="Words in the title, summary or tags.")
@@ -82,23 +84,26 @@ async def list_courses(
     language: Annotated[str | None, Query(max_length=10)] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
-) -> Page[CourseSummary]:
+) -> JsonText:
     """Published courses, newest first: search with `q`, filter, page with `cursor`."""
-    return await service.list_catalog(
-        session,
-        query=q,
-        category=category,
-        level=level,
-        language=language,
-        cursor=cursor,
-        limit=min(limit or settings.page_size, settings.max_page_size),
+    return JsonText(
+        await reads.catalog_page(
+            session,
+            cache,
+            query=(q or "").strip() or None,
+            category=category,
+            level=level,
+            language=language,
+            cursor=cursor,
+            limit=min(limit or settings.page_size, settings.max_page_size),
+        )
     )
 
 
 @router.get("/api/v1/courses/categories", response_model=list[CategoryCount])
-async def list_categories(session: SessionDep) -> list[CategoryCount]:
+async def list_categories(session: SessionDep, cache: CacheDep) -> JsonText:
     """The categories of published courses, with how many courses each has."""
-    return await service.list_categories(session)
+    return JsonText(await reads.categories(session, cache))
 
 
 @router.get(
@@ -107,21 +112,17 @@ async def list_categories(session: SessionDep) -> list[CategoryCount]:
     responses=problem_responses(404),
 )
 async def read_course_by_slug(
-    slug: Annotated[str, Path(max_length=120)], session: SessionDep, principal: OptionalPrincipal
-) -> CourseDetail:
+    slug: Annotated[str, Path(max_length=120)],
+    session: SessionDep,
+    cache: CacheDep,
+    principal: OptionalPrincipal,
+) -> JsonText:
     """A course found by its address, with its outline (drafts only for their staff)."""
-    course = await service.get_course_by_slug(session, slug)
-    if course is None:
-        raise CourseNotFound(f"There is no course at {slug!r}.")
-    membership = (
-        await courses_repository.get_membership(session, course.id, principal.user_id)
-        if principal
-        else None
-    )
-    access = CourseAccess(course, principal, membership)
-    if not access.can_view:
-        raise CourseNotFound(f"There is no course at {slug!r}.")
-    return await service.course_detail(session, access)
+    course_id = await reads.course_id_by_slug(session, cache, slug)
+    try:
+        return JsonText(await reads.course_detail(session, cache, principal, course_id))
+    except CourseNotFound as hidden:
+        raise CourseNotFound(f"There is no course at {slug!r}.") from hidden
 
 
 # ---------------------------------------------------------------- courses
@@ -135,7 +136,7 @@ async def read_course_by_slug(
 )
 async def create_course(body: CourseCreate, author: Author, session: SessionDep) -> CourseRead:
     """Create a draft course (platform instructors and administrators)."""
-    return await service.read_course(session, await service.create_course(session, author, body))
+    return service.read_course(await service.create_course(session, author, body))
 
 
 @router.post(
@@ -153,10 +154,13 @@ async def import_course(
 ) -> CourseRead:
     """Make a new draft course from an exported archive (platform instructors and admins)."""
     data = await _read_upload(file, settings.max_upload_bytes)
-    course = await archive.import_course(
-        session, store, author, data, max_bytes=settings.max_upload_bytes
+    limits = archive.ArchiveLimits(
+        max_file_bytes=settings.max_upload_bytes,
+        max_total_bytes=settings.archive_max_total_bytes,
+        max_ratio=settings.archive_max_ratio,
     )
-    return await service.read_course(session, course)
+    course = await archive.import_course(session, store, author, data, limits=limits)
+    return service.read_course(course)
 
 
 @router.get(
@@ -164,9 +168,14 @@ async def import_course(
     response_model=CourseDetail,
     responses=problem_responses(404),
 )
-async def read_course(access: ViewableCourse, session: SessionDep) -> CourseDetail:
+async def read_course(
+    session: SessionDep,
+    cache: CacheDep,
+    principal: OptionalPrincipal,
+    course_id: Annotated[str, Path(max_length=36)],
+) -> JsonText:
     """A course with its outline, counts, and the caller's membership (drafts: staff only)."""
-    return await service.course_detail(session, access)
+    return JsonText(await reads.course_detail(session, cache, principal, course_id))
 
 
 @router.patch(
@@ -178,8 +187,8 @@ async def update_course(
     body: CourseUpdate, access: EditableCourse, session: SessionDep
 ) -> CourseRead:
     """Change a course's fields, visibility or completion rule (its instructors and admins)."""
-    course = await service.update_course(session, access.course, body)
-    return await service.read_course(session, course)
+    course = await service.update_course(session, access, body)
+    return service.read_course(course)
 
 
 @router.delete(
@@ -207,9 +216,9 @@ async def export_course(
     access: EditableCourse, session: SessionDep, store: ObjectStoreDep
 ) -> Response:
     """The course as a zip archive to import elsewhere (its instructors and admins)."""
-    data = await archive.export_course(session, store, access.course)
-    return Response(
-        data,
+    spool = await archive.export_course(session, store, access.course)
+    return StreamingResponse(
+        archive.file_chunks(spool),
         media_type="application/zip",
         headers={
             "Content-Disposition": f'attachment; filename="{access.course.slug}.zip"',
@@ -285,6 +294,18 @@ async def add_item(
     return ItemRead.model_validate(item)
 
 
+@router.post(
+    "/api/v1/courses/{course_id}/items/{item_id}/move",
+    response_model=Outline,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def move_item(
+    item_id: ItemId, body: ItemMove, access: EditableCourse, session: SessionDep
+) -> Outline:
+    """Move one item a place up or down the outline, across sections at their edges."""
+    return await service.move_item(session, access.course, item_id, body.direction)
+
+
 @router.patch(
     "/api/v1/courses/{course_id}/items/{item_id}",
     response_model=ItemRead,
@@ -332,11 +353,14 @@ async def write_lesson(
     responses=problem_responses(401, 403, 404),
 )
 async def read_lesson(
-    item_id: ItemId, access: MemberCourse, session: SessionDep, cache: CacheDep
-) -> LessonRead:
+    item_id: ItemId,
+    session: SessionDep,
+    cache: CacheDep,
+    principal: CurrentPrincipal,
+    course_id: Annotated[str, Path(max_length=36)],
+) -> JsonText:
     """A lesson for the course's staff and enrolled learners, with its previous and next item."""
-    _may_study(access)
-    return await service.view_lesson(session, cache, access, item_id)
+    return JsonText(await reads.lesson(session, cache, principal, course_id, item_id))
 
 
 @router.post(

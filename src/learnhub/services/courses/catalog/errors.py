@@ -37,6 +37,26 @@ class InvalidArchive(BadRequest):
     slug = "invalid-archive"
 
 
+class EncryptedArchive(AppError):
+    status = 422
+    title = "The archive is encrypted"
+    slug = "encrypted-archive"
+
+
+class ArchiveTooLarge(AppError):
+    status = 413
+    title = "The archive unpacks to too much"
+    slug = "archive-too-large"
+
+
+class ArchiveTooCompressed(AppError):
+    """More compressed than real course content ever is: the mark of a zip bomb."""
+
+    status = 422
+    title = "The archive is compressed too much"
+    slug = "archive-too-compressed"
+
+
 class FileTooLarge(AppError):
     status = 413
     title = "The file is too large"

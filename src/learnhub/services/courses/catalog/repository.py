@@ -7,13 +7,10 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset
+from learnhub.kit.db import escape_like
+from learnhub.kit.http.pagination import after_keyset
 from learnhub.services.courses.catalog.models import Attachment, Lesson
 from learnhub.services.courses.models import Course, Enrollment, Item, Section
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def get_course_by_slug(session: AsyncSession, slug: str) -> Course | None:
@@ -21,7 +18,7 @@ async def get_course_by_slug(session: AsyncSession, slug: str) -> Course | None:
 
 
 async def slugs_starting_with(session: AsyncSession, prefix: str) -> set[str]:
-    pattern = _escape_like(prefix) + "%"
+    pattern = escape_like(prefix) + "%"
     rows = await session.scalars(select(Course.slug).where(Course.slug.like(pattern, escape="\\")))
     return set(rows.all())
 
@@ -44,7 +41,7 @@ async def list_published_courses(
         .limit(limit)
     )
     if query:
-        pattern = f"%{_escape_like(query.lower())}%"
+        pattern = f"%{escape_like(query.lower())}%"
         statement = statement.where(
             or_(
                 Course.title.ilike(pattern, escape="\\"),
@@ -92,6 +89,14 @@ async def count_active_learners(session: AsyncSession, course_id: str) -> int:
         )
         or 0
     )
+
+
+async def list_member_ids(session: AsyncSession, course_id: str) -> list[str]:
+    """Everyone with a membership of the course, in any role or state."""
+    rows = await session.scalars(
+        select(Enrollment.user_id).where(Enrollment.course_id == course_id)
+    )
+    return list(rows.all())
 
 
 async def list_categories(session: AsyncSession) -> list[tuple[str, int]]:

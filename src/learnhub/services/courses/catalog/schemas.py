@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from learnhub.kit.validation import one_line
+
 ItemKind = Literal["lesson", "quiz", "assignment"]
 Level = Literal["beginner", "intermediate", "advanced"]
 Visibility = Literal["draft", "published", "archived"]
@@ -15,15 +17,6 @@ EnrollmentPolicy = Literal["open", "approval", "invite"]
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
-
-
-def _one_line(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = " ".join(value.split())
-    if not value:
-        raise ValueError("must not be blank")
-    return value
 
 
 def _optional_text(value: str | None) -> str | None:
@@ -91,10 +84,10 @@ class _CourseFields(BaseModel):
     ends_at: datetime | None = None
     cover_image_url: AnyHttpUrl | None = None
 
-    _category = field_validator("category")(classmethod(lambda cls, v: _optional_text(v)))
-    _tag_list = field_validator("tags")(classmethod(lambda cls, v: _tags(v)))
-    _language_code = field_validator("language")(classmethod(lambda cls, v: _language(v)))
-    _cover = field_validator("cover_image_url")(classmethod(lambda cls, v: _url_text(v)))
+    _category = field_validator("category")(classmethod(lambda _cls, v: _optional_text(v)))
+    _tag_list = field_validator("tags")(classmethod(lambda _cls, v: _tags(v)))
+    _language_code = field_validator("language")(classmethod(lambda _cls, v: _language(v)))
+    _cover = field_validator("cover_image_url")(classmethod(lambda _cls, v: _url_text(v)))
 
     @field_validator("starts_at", "ends_at")
     @classmethod
@@ -114,8 +107,8 @@ class CourseCreate(_CourseFields):
     title: str = Field(min_length=1, max_length=200)
     slug: str | None = Field(None, max_length=120, description="Made from the title when left out.")
 
-    _title = field_validator("title")(classmethod(lambda cls, v: _one_line(v)))
-    _slug_format = field_validator("slug")(classmethod(lambda cls, v: _slug(v)))
+    _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
+    _slug_format = field_validator("slug")(classmethod(lambda _cls, v: _slug(v)))
 
 
 class CourseUpdate(_CourseFields):
@@ -126,8 +119,8 @@ class CourseUpdate(_CourseFields):
     visibility: Visibility | None = None
     completion_rule: CompletionRule | None = None
 
-    _title = field_validator("title")(classmethod(lambda cls, v: _one_line(v)))
-    _slug_format = field_validator("slug")(classmethod(lambda cls, v: _slug(v)))
+    _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
+    _slug_format = field_validator("slug")(classmethod(lambda _cls, v: _slug(v)))
 
 
 class ItemCounts(BaseModel):
@@ -198,18 +191,45 @@ class OutlineSection(BaseModel):
     items: list[OutlineItem]
 
 
-class Viewer(BaseModel):
-    """The caller's membership of the course."""
+EnrollRefusal = Literal["unauthorized", "already-enrolled", "course-state", "invite-only"]
 
-    role: str
-    status: str
+
+class Viewer(BaseModel):
+    """The caller in the course: their membership, and what they may do, by the same rules
+    the actions apply. Anonymous callers get one too, with no membership."""
+
+    role: str | None = Field(description="Their course role; null: not a member.")
+    status: str | None = Field(description="`active`, `pending` or `removed`; null: never joined.")
+    enrollment_id: str | None = Field(description="Their membership, to leave the course with.")
+    can_edit: bool = Field(description="Change the course, its content and its staff.")
+    is_staff: bool = Field(description="See every learner's work, grade, enroll people.")
+    is_learner: bool = Field(description="An active learner: their progress and grades count.")
+    can_grade: bool = Field(description="Grade work and see the gradebook.")
+    can_study: bool = Field(description="Open the lessons, quizzes and assignments.")
+    can_enroll: bool = Field(description="Joining now would be accepted.")
+    enroll_needs_approval: bool = Field(
+        description="Joining makes a request that staff approve (the approval policy)."
+    )
+    enroll_refusal: EnrollRefusal | None = Field(
+        description="Without `can_enroll`: the problem type joining would get."
+    )
+    can_unenroll: bool = Field(description="They may leave the course (or withdraw a request).")
 
 
 class CourseDetail(CourseRead):
     sections: list[OutlineSection]
     item_counts: ItemCounts
     learner_count: int
-    viewer: Viewer | None
+    viewer: Viewer
+
+
+class ItemMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    direction: Literal["up", "down"] = Field(
+        description="One place up or down the outline; at a section's edge the item moves "
+        "into the neighbouring section."
+    )
 
 
 class CategoryCount(BaseModel):
@@ -222,7 +242,7 @@ class SectionCreate(BaseModel):
 
     title: str = Field(min_length=1, max_length=200)
 
-    _title = field_validator("title")(classmethod(lambda cls, v: _one_line(v)))
+    _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
 
 
 class SectionUpdate(SectionCreate):
@@ -243,7 +263,7 @@ class _ItemFields(BaseModel):
     grade_category: str | None = Field(None, max_length=100)
     max_points: float | None = Field(None, ge=0, le=100_000)
 
-    _category = field_validator("grade_category")(classmethod(lambda cls, v: _optional_text(v)))
+    _category = field_validator("grade_category")(classmethod(lambda _cls, v: _optional_text(v)))
 
 
 class ItemCreate(_ItemFields):
@@ -251,7 +271,7 @@ class ItemCreate(_ItemFields):
     title: str = Field(min_length=1, max_length=200)
     required: bool = True
 
-    _title = field_validator("title")(classmethod(lambda cls, v: _one_line(v)))
+    _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
 
 
 class ItemUpdate(_ItemFields):
@@ -260,7 +280,7 @@ class ItemUpdate(_ItemFields):
     title: str | None = Field(None, min_length=1, max_length=200)
     required: bool | None = None
 
-    _title = field_validator("title")(classmethod(lambda cls, v: _one_line(v)))
+    _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
 
 
 class ItemRead(BaseModel):
@@ -307,7 +327,7 @@ class LessonUpdate(BaseModel):
     transcript: str = Field("", max_length=500_000)
     complete_on_view: bool = False
 
-    _video = field_validator("video_url")(classmethod(lambda cls, v: _url_text(v)))
+    _video = field_validator("video_url")(classmethod(lambda _cls, v: _url_text(v)))
 
 
 class VideoRead(BaseModel):

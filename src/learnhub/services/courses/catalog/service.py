@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -10,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.contracts.courses import CourseCreated, CoursePublished
 from learnhub.kit.auth import Principal
-from learnhub.kit.cache import Cache
-from learnhub.kit.db import utcnow
+from learnhub.kit.db import on_commit, utcnow
 from learnhub.kit.events import record_event
-from learnhub.kit.http.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from learnhub.kit.http.pagination import Page, decode_keyset, page_of
+from learnhub.services.courses import readmodels
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import repository
@@ -48,9 +51,9 @@ from learnhub.services.courses.catalog.schemas import (
     VideoRead,
     Viewer,
 )
-from learnhub.services.courses.errors import CourseStateConflict, ItemNotFound
+from learnhub.services.courses.enrollment import service as enrollment_service
+from learnhub.services.courses.errors import CourseNotFound, CourseStateConflict, ItemNotFound
 from learnhub.services.courses.models import Course, Enrollment, Item, Section
-from learnhub.services.courses.progress import service as progress
 from learnhub.services.courses.rendering import (
     describe_video,
     render_markdown,
@@ -59,9 +62,16 @@ from learnhub.services.courses.rendering import (
 )
 from learnhub.services.courses.storage import ObjectStore, StoredFile
 
+log = logging.getLogger(__name__)
+
 # Fields a PATCH may clear with null; the others keep their value when sent null.
 _CLEARABLE = {"category", "estimated_hours", "starts_at", "ends_at", "cover_image_url"}
 _EMPTY_WHEN_NULL: dict[str, Any] = {"summary": "", "description": ""}
+DEFAULT_COMPLETION_RULE: dict[str, Any] = {"required_items": True, "passing_quiz_ids": []}
+# type/subtype with optional parameters: what a Content-Type header may carry safely.
+_CONTENT_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;\s*[\w.+-]+=[\w.+\-\"]+)*$")
+# Files deleted from the store at once after a commit.
+_DELETES_AT_ONCE = 8
 
 
 def new_id() -> str:
@@ -72,13 +82,22 @@ def attachment_key(course_id: str, attachment_id: str) -> str:
     return f"courses/{course_id}/attachments/{attachment_id}"
 
 
+def safe_content_type(content_type: str | None) -> str:
+    """A media type fit for a response header; anything else is served as bytes."""
+    candidate = (content_type or "").strip()
+    if len(candidate) <= 200 and _CONTENT_TYPE.match(candidate):
+        return candidate
+    return "application/octet-stream"
+
+
 # ---------------------------------------------------------------- courses
 
 
-async def unique_slug(session: AsyncSession, title: str) -> str:
-    """A slug made from the title, with ``-2``, ``-3``... when it is taken."""
+async def unique_slug(session: AsyncSession, title: str, *, own: str | None = None) -> str:
+    """A slug made from the title, with ``-2``, ``-3``... when it is taken (by a course
+    other than the one whose slug is ``own``)."""
     base = slugify(title) or "course"
-    taken = await repository.slugs_starting_with(session, base)
+    taken = await repository.slugs_starting_with(session, base) - {own}
     if base not in taken:
         return base
     number = 2
@@ -87,10 +106,19 @@ async def unique_slug(session: AsyncSession, title: str) -> str:
     return f"{base}-{number}"
 
 
-async def _check_slug_free(session: AsyncSession, slug: str, *, course_id: str | None) -> None:
+async def _available_slug(
+    session: AsyncSession, principal: Principal, slug: str, *, course: Course | None
+) -> str:
+    """The slug asked for, if no other course holds it. A course the caller may see makes
+    it a conflict; a draft they may not see must not reveal itself, so they get the slug
+    with a number added, as if they had given only a title."""
     existing = await repository.get_course_by_slug(session, slug)
-    if existing is not None and existing.id != course_id:
+    if existing is None or existing is course:
+        return slug
+    membership = await courses_repository.get_membership(session, existing.id, principal.user_id)
+    if CourseAccess(existing, principal, membership).can_view:
         raise SlugTaken(f"Another course already uses the address {slug!r}; choose another.")
+    return await unique_slug(session, slug, own=course.slug if course else None)
 
 
 def _set_tags(course: Course, tags: list[str]) -> None:
@@ -103,8 +131,7 @@ async def create_course(
 ) -> Course:
     """Create a draft course owned by the caller, who becomes its first instructor."""
     if body.slug is not None:
-        await _check_slug_free(session, body.slug, course_id=None)
-        slug = body.slug
+        slug = await _available_slug(session, principal, body.slug, course=None)
     else:
         slug = await unique_slug(session, body.title)
     now = utcnow()
@@ -124,7 +151,7 @@ async def create_course(
         starts_at=body.starts_at,
         ends_at=body.ends_at,
         owner_id=principal.user_id,
-        completion_rule={"required_items": True, "passing_quiz_ids": []},
+        completion_rule=dict(DEFAULT_COMPLETION_RULE),
         created_at=now,
         updated_at=now,
         published_at=None,
@@ -203,18 +230,24 @@ async def _publish(session: AsyncSession, course: Course) -> None:
     )
 
 
-async def update_course(session: AsyncSession, course: Course, changes: CourseUpdate) -> Course:
-    """Apply the fields sent. Moving to ``published`` needs an item and announces it."""
+async def update_course(
+    session: AsyncSession, access: CourseAccess, changes: CourseUpdate
+) -> Course:
+    """Apply the fields sent by an editor of the course. Moving to ``published`` needs an
+    item and announces it. A partial ``completion_rule`` changes only the members it names."""
+    course = access.course
+    assert access.principal is not None  # editors are signed in
     sent = changes.model_dump(exclude_unset=True)
     if sent.get("slug") is not None and sent["slug"] != course.slug:
-        await _check_slug_free(session, sent["slug"], course_id=course.id)
+        sent["slug"] = await _available_slug(session, access.principal, sent["slug"], course=course)
     starts_at = sent.get("starts_at", course.starts_at)
     ends_at = sent.get("ends_at", course.ends_at)
     if starts_at and ends_at and ends_at <= starts_at:
         raise InvalidFields("ends_at", "must be after starts_at")
     if sent.get("completion_rule") is not None:
+        current = {**DEFAULT_COMPLETION_RULE, **(course.completion_rule or {})}
         sent["completion_rule"] = await _check_completion_rule(
-            session, course, sent["completion_rule"]
+            session, course, {**current, **sent["completion_rule"]}
         )
     publishing = sent.get("visibility") == "published" and course.visibility != "published"
     for field, value in sent.items():
@@ -239,9 +272,34 @@ async def delete_course(session: AsyncSession, store: ObjectStore, course: Cours
     if course.visibility == "published":
         raise CourseStateConflict("Archive the course before deleting it: learners may use it.")
     keys = [a.storage_key for a in await repository.list_attachments(session, course_id=course.id)]
+    members = await repository.list_member_ids(session, course.id)
     await repository.delete_course(session, course)
-    for key in keys:
-        await store.delete(key)
+    readmodels.course_changed(session, course.id)
+    for user_id in members:
+        readmodels.membership_changed(session, course.id, user_id)
+    _delete_files_after_commit(session, store, keys)
+
+
+def _delete_files_after_commit(session: AsyncSession, store: ObjectStore, keys: list[str]) -> None:
+    """Remove stored files once the rows that named them are gone for good: a commit that
+    fails must leave the rows pointing at files that still exist."""
+    if not keys:
+        return
+
+    async def delete_files() -> None:
+        turns = asyncio.Semaphore(_DELETES_AT_ONCE)
+
+        async def delete(key: str) -> None:
+            async with turns:
+                await store.delete(key)
+
+        # One failing file must not keep the others: each is tried, failures are logged.
+        results = await asyncio.gather(*(delete(key) for key in keys), return_exceptions=True)
+        for key, result in zip(keys, results, strict=True):
+            if isinstance(result, Exception):
+                log.warning("could not delete the stored file %s: %r", key, result)
+
+    on_commit(session, delete_files)
 
 
 async def _outline(session: AsyncSession, course_id: str) -> list[OutlineSection]:
@@ -270,28 +328,46 @@ def _course_read(course: Course) -> dict[str, Any]:
                 if field not in {"description_html", "completion_rule"}
             },
             "description_html": render_markdown(course.description),
-            "completion_rule": course.completion_rule
-            or {"required_items": True, "passing_quiz_ids": []},
+            "completion_rule": course.completion_rule or DEFAULT_COMPLETION_RULE,
         }
     )
     return data.model_dump()
 
 
-async def read_course(session: AsyncSession, course: Course) -> CourseRead:
+def read_course(course: Course) -> CourseRead:
     return CourseRead.model_validate(_course_read(course))
+
+
+def viewer(access: CourseAccess) -> Viewer:
+    """What the caller may do in the course, from the rules the actions apply."""
+    membership = access.membership
+    refusal = enrollment_service.self_enrollment_refusal(access)
+    return Viewer(
+        role=membership.role if membership else None,
+        status=membership.status if membership else None,
+        enrollment_id=membership.id if membership else None,
+        can_edit=access.can_edit,
+        is_staff=access.is_staff,
+        is_learner=access.is_learner,
+        can_grade=access.is_staff,
+        can_study=access.is_staff or access.is_learner,
+        can_enroll=refusal is None,
+        enroll_needs_approval=access.course.enrollment_policy == "approval",
+        enroll_refusal=refusal.slug if refusal else None,  # type: ignore[arg-type]
+        can_unenroll=enrollment_service.self_unenrollment_refusal(access) is None,
+    )
 
 
 async def course_detail(session: AsyncSession, access: CourseAccess) -> CourseDetail:
     course = access.course
     sections = await _outline(session, course.id)
     counts = await repository.count_items_by_kind(session, [course.id])
-    membership = access.membership
     return CourseDetail(
         **_course_read(course),
         sections=sections,
         item_counts=ItemCounts(**counts.get(course.id, {})),
         learner_count=await repository.count_active_learners(session, course.id),
-        viewer=Viewer(role=membership.role, status=membership.status) if membership else None,
+        viewer=viewer(access),
     )
 
 
@@ -312,42 +388,28 @@ async def list_catalog(
     cursor: str | None,
     limit: int,
 ) -> Page[CourseSummary]:
-    after: tuple[datetime, str] | None = None
-    if cursor:
-        created_at, course_id = decode_cursor(cursor, length=2)
-        try:
-            after = (datetime.fromisoformat(created_at), str(course_id))
-        except (TypeError, ValueError) as error:
-            raise InvalidCursor("The cursor is not one this API gave out.") from error
-        if after[0].tzinfo is None:
-            raise InvalidCursor("The cursor is not one this API gave out.")
     rows = await repository.list_published_courses(
         session,
         query=(query or "").strip() or None,
         category=category,
         level=level,
         language=language,
-        after=after,
+        after=decode_keyset(cursor, datetime, str),
         limit=limit + 1,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
-    counts = await repository.count_items_by_kind(session, [row.id for row in rows])
-    return Page[CourseSummary](
-        items=[
-            CourseSummary(
-                **{
-                    field: getattr(row, field)
-                    for field in CourseSummary.model_fields
-                    if field != "item_counts"
-                },
-                item_counts=ItemCounts(**counts.get(row.id, {})),
-            )
-            for row in rows
-        ],
-        next_cursor=next_cursor,
+    counts = await repository.count_items_by_kind(session, [row.id for row in rows[:limit]])
+    return page_of(
+        rows,
+        limit=limit,
+        keyset=lambda row: (row.created_at, row.id),
+        item=lambda row: CourseSummary(
+            **{
+                field: getattr(row, field)
+                for field in CourseSummary.model_fields
+                if field != "item_counts"
+            },
+            item_counts=ItemCounts(**counts.get(row.id, {})),
+        ),
     )
 
 
@@ -401,9 +463,7 @@ async def rename_section(
     return section
 
 
-async def _forget_items(
-    session: AsyncSession, store: ObjectStore, course: Course, item_ids: set[str]
-) -> list[str]:
+async def _forget_items(session: AsyncSession, course: Course, item_ids: set[str]) -> list[str]:
     """Drop deleted items from the completion rule; the keys of their files."""
     rule = dict(course.completion_rule or {})
     if any(item_id in item_ids for item_id in rule.get("passing_quiz_ids", [])):
@@ -432,13 +492,12 @@ async def delete_section(
     section = await get_section(session, course.id, section_id)
     items = await repository.list_section_items(session, section.id)
     await _check_still_publishable(session, course, len(items))
-    keys = await _forget_items(session, store, course, {item.id for item in items})
+    keys = await _forget_items(session, course, {item.id for item in items})
     await repository.delete_section(session, section)
     for position, other in enumerate(await courses_repository.list_sections(session, course.id), 1):
         other.position = position
     _touch(course)
-    for key in keys:
-        await store.delete(key)
+    _delete_files_after_commit(session, store, keys)
 
 
 async def add_item(
@@ -497,14 +556,53 @@ async def delete_item(
 ) -> None:
     item = await get_item(session, course.id, item_id)
     await _check_still_publishable(session, course, 1)
-    keys = await _forget_items(session, store, course, {item.id})
+    keys = await _forget_items(session, course, {item.id})
     section_id = item.section_id
     await repository.delete_item(session, item)
     for position, other in enumerate(await repository.list_section_items(session, section_id), 1):
         other.position = position
     _touch(course)
-    for key in keys:
-        await store.delete(key)
+    _delete_files_after_commit(session, store, keys)
+
+
+async def move_item(session: AsyncSession, course: Course, item_id: str, direction: str) -> Outline:
+    """Move one item a place up or down the outline; at the edge of its section it goes to
+    the end (up) or the start (down) of the neighbouring section. The course is updated
+    first, so that concurrent moves wait for each other and each moves from what the one
+    before left."""
+    _touch(course)
+    await session.flush()
+    item = await get_item(session, course.id, item_id)
+    sections = await courses_repository.list_sections(session, course.id)
+    order: dict[str, list[Item]] = {section.id: [] for section in sections}
+    for other in await courses_repository.list_items(session, course.id):
+        order[other.section_id].append(other)
+    section_ids = [section.id for section in sections]
+    siblings = order[item.section_id]
+    index = siblings.index(item)
+    step = -1 if direction == "up" else 1
+    if 0 <= index + step < len(siblings):
+        siblings[index], siblings[index + step] = siblings[index + step], siblings[index]
+    else:
+        neighbour = section_ids.index(item.section_id) + step
+        if not 0 <= neighbour < len(section_ids):
+            return Outline(sections=await _outline(session, course.id))
+        siblings.remove(item)
+        target = order[section_ids[neighbour]]
+        if step < 0:
+            target.append(item)
+        else:
+            target.insert(0, item)
+        item.section_id = section_ids[neighbour]
+        item.updated_at = utcnow()
+    now = utcnow()
+    for section_items in order.values():
+        for position, other in enumerate(section_items, 1):
+            if other.position != position:
+                other.position = position
+                other.updated_at = now
+    await session.flush()
+    return Outline(sections=await _outline(session, course.id))
 
 
 async def reorder_outline(session: AsyncSession, course: Course, body: OutlineUpdate) -> Outline:
@@ -543,17 +641,21 @@ async def _lesson(session: AsyncSession, course_id: str, item_id: str) -> tuple[
         raise LessonNotFound(f"This course has no lesson {item_id}.")
     lesson = await repository.get_lesson(session, item.id)
     if lesson is None:
-        lesson = Lesson(
-            item_id=item.id,
-            course_id=course_id,
-            content_markdown="",
-            video_url=None,
-            transcript="",
-            complete_on_view=False,
-            updated_at=item.updated_at,
-        )
+        lesson = _empty_lesson(item)
         session.add(lesson)
     return item, lesson
+
+
+def _empty_lesson(item: Item) -> Lesson:
+    return Lesson(
+        item_id=item.id,
+        course_id=item.course_id,
+        content_markdown="",
+        video_url=None,
+        transcript="",
+        complete_on_view=False,
+        updated_at=item.updated_at,
+    )
 
 
 async def _lesson_read(session: AsyncSession, item: Item, lesson: Lesson) -> LessonRead:
@@ -598,22 +700,21 @@ async def write_lesson(
     return await _lesson_read(session, item, lesson)
 
 
-async def view_lesson(
-    session: AsyncSession, cache: Cache, access: CourseAccess, item_id: str
-) -> LessonRead:
-    """A lesson for staff or an enrolled learner; viewing completes a complete-on-view
-    lesson for the learner."""
-    item, lesson = await _lesson(session, access.course.id, item_id)
-    if lesson.complete_on_view and access.is_learner and access.user_id:
-        await progress.record_item_outcome(
-            session,
-            cache,
-            course=access.course,
-            item=item,
-            user_id=access.user_id,
-            completed=True,
-        )
+async def read_lesson(session: AsyncSession, course_id: str, item_id: str) -> LessonRead | None:
+    """A lesson as learners see it (a lesson not written yet reads as empty); None when the
+    course has no such lesson. Reading writes nothing."""
+    item = await courses_repository.get_item(session, course_id, item_id)
+    if item is None or item.kind != "lesson":
+        return None
+    lesson = await repository.get_lesson(session, item.id) or _empty_lesson(item)
     return await _lesson_read(session, item, lesson)
+
+
+async def get_course_row(session: AsyncSession, course_id: str) -> Course:
+    course = await courses_repository.get_course(session, course_id)
+    if course is None:
+        raise CourseNotFound(f"There is no course {course_id}.")
+    return course
 
 
 # ---------------------------------------------------------------- attachments
@@ -640,7 +741,7 @@ async def add_attachment(
         course_id=access.course.id,
         item_id=item.id,
         filename=safe_filename(filename),
-        content_type=(content_type or "application/octet-stream")[:200],
+        content_type=safe_content_type(content_type),
         size=len(data),
         storage_key=attachment_key(access.course.id, attachment_id),
         uploaded_by=access.user_id or "",
@@ -675,4 +776,4 @@ async def delete_attachment(
     attachment = await get_attachment(session, course_id, item_id, attachment_id)
     await session.delete(attachment)
     await session.flush()
-    await store.delete(attachment.storage_key)
+    _delete_files_after_commit(session, store, [attachment.storage_key])

@@ -4,7 +4,8 @@ The rules are the enrollment service's own (who may add whom, which courses are 
 waiting or removed membership is reactivated) and every new membership is announced by its
 own ``enrollment.created.v1``, exactly as when staff enroll people one by one; only the
 round trips differ: one query for the memberships already there, one insert for the new
-ones and one for their events.
+ones and one for their events. Someone who joins the course while they are being enrolled
+keeps the membership they made, as with one call each.
 """
 
 from __future__ import annotations
@@ -13,23 +14,19 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.db import utcnow
 from learnhub.kit.events import record_events
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.enrollment import repository
-from learnhub.services.courses.enrollment.errors import AlreadyEnrolled
 from learnhub.services.courses.enrollment.service import (
-    _check_may_add,
-    _check_open_for,
-    _join,
+    check_may_add,
+    check_open_for,
     enrollment_created,
+    join_course,
 )
 from learnhub.services.courses.models import Enrollment
-
-_ID_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -48,15 +45,11 @@ async def enroll_many(
     The caller vouches that the ids are accounts (the seed registered them a moment ago);
     enrolling by e-mail, which needs the person known here first, is ``bulk_enroll``'s job.
     """
-    _check_may_add(access, role)
-    _check_open_for(access.course, role)
+    check_may_add(access, role)
+    check_open_for(access.course, role)
     course = access.course
     wanted = list(dict.fromkeys(user_ids))
-    memberships: dict[str, Enrollment] = {}
-    for start in range(0, len(wanted), _ID_CHUNK):
-        memberships.update(
-            await repository.get_memberships(session, course.id, wanted[start : start + _ID_CHUNK])
-        )
+    memberships = await repository.get_memberships(session, course.id, wanted)
     now = utcnow()
     new = [
         Enrollment(
@@ -73,17 +66,14 @@ async def enroll_many(
         for user_id in wanted
         if user_id not in memberships
     ]
-    try:
-        await repository.add_enrollments(session, new)
-    except IntegrityError as error:
-        raise AlreadyEnrolled(
-            "Some of these people joined the course while they were being enrolled: "
-            "enroll them again to skip them."
-        ) from error
+    if await repository.add_enrollments(session, new) < len(new):
+        # Concurrent joins won for some: theirs stand and count as already enrolled.
+        current = await repository.get_memberships(session, course.id, [row.user_id for row in new])
+        new = [row for row in new if current[row.user_id].id == row.id]
     await record_events(session, ((enrollment_created(course, row), course.id) for row in new))
-    already = 0
+    reactivated = 0
     for user_id, membership in memberships.items():
-        joined = await _join(
+        joined = await join_course(
             session,
             course,
             user_id=user_id,
@@ -93,5 +83,6 @@ async def enroll_many(
             existing=membership,
             now=now,
         )
-        already += joined is None
-    return BulkEnrollment(enrolled=len(new) + len(memberships) - already, already_enrolled=already)
+        reactivated += joined is not None
+    enrolled = len(new) + reactivated
+    return BulkEnrollment(enrolled=enrolled, already_enrolled=len(wanted) - enrolled)

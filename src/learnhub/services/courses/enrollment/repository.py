@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset
+from learnhub.kit.db import add_if_absent, insert_ignore
+from learnhub.kit.http.pagination import after_keyset
 from learnhub.services.courses.models import Enrollment, Person
 
 
@@ -22,26 +22,23 @@ async def get_enrollment(
 async def add_enrollment(session: AsyncSession, enrollment: Enrollment) -> bool:
     """Insert a membership; False when the person already has one in the course (a
     concurrent request may have created it a moment ago)."""
-    try:
-        async with session.begin_nested():
-            session.add(enrollment)
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return await add_if_absent(session, enrollment, conflict_columns=["course_id", "user_id"])
 
 
 async def get_memberships(
     session: AsyncSession, course_id: str, user_ids: list[str]
 ) -> dict[str, Enrollment]:
-    if not user_ids:
-        return {}
-    rows = await session.scalars(
-        select(Enrollment).where(
-            Enrollment.course_id == course_id, Enrollment.user_id.in_(user_ids)
+    """These people's memberships of the course, by user id."""
+    found: dict[str, Enrollment] = {}
+    for start in range(0, len(user_ids), 500):  # bounded IN lists
+        rows = await session.scalars(
+            select(Enrollment).where(
+                Enrollment.course_id == course_id,
+                Enrollment.user_id.in_(user_ids[start : start + 500]),
+            )
         )
-    )
-    return {row.user_id: row for row in rows}
+        found.update({row.user_id: row for row in rows})
+    return found
 
 
 async def get_people_by_emails(session: AsyncSession, emails: list[str]) -> dict[str, Person]:
@@ -80,8 +77,19 @@ async def list_members(
     return [(row.Enrollment, row.Person) for row in await session.execute(statement)]
 
 
-async def add_enrollments(session: AsyncSession, enrollments: list[Enrollment]) -> None:
-    """Insert new memberships in as few statements as the database allows; a person who
-    already has one in the course makes the flush raise ``IntegrityError``."""
-    session.add_all(enrollments)
-    await session.flush()
+async def add_enrollments(session: AsyncSession, enrollments: list[Enrollment]) -> int:
+    """:func:`add_enrollment` for many memberships, a statement per thousand; returns how
+    many were inserted (fewer when some people already had one in the course)."""
+    inserted = 0
+    for start in range(0, len(enrollments), 1000):  # bounded parameter lists
+        inserted += await insert_ignore(
+            session,
+            Enrollment,
+            [_row_of(enrollment) for enrollment in enrollments[start : start + 1000]],
+            conflict_columns=["course_id", "user_id"],
+        )
+    return inserted
+
+
+def _row_of(enrollment: Enrollment) -> dict[str, object]:
+    return {column.key: getattr(enrollment, column.key) for column in Enrollment.__table__.columns}

@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.contracts.courses import EnrollmentCreated, EnrollmentRemoved
 from learnhub.kit.db import utcnow
+from learnhub.kit.errors import AppError, Unauthorized
 from learnhub.kit.events import record_event
-from learnhub.kit.http.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
+from learnhub.kit.http.pagination import Page, decode_keyset, page_of
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import COURSE_ROLES, CourseAccess
 from learnhub.services.courses.enrollment import repository
@@ -64,15 +65,56 @@ async def _announce(session: AsyncSession, course: Course, enrollment: Enrollmen
     await record_event(session, enrollment_created(course, enrollment), subject=course.id)
 
 
-def _check_open_for(course: Course, role: str) -> None:
+def _closed_for(course: Course, role: str) -> CourseStateConflict | None:
     """Learners join published courses only; staff may be added while it is a draft."""
     if course.visibility == "archived":
-        raise CourseStateConflict("This course is archived: nobody can join it any more.")
+        return CourseStateConflict("This course is archived: nobody can join it any more.")
     if course.visibility != "published" and role == "learner":
-        raise CourseStateConflict("This course is not published yet: learners cannot join it.")
+        return CourseStateConflict("This course is not published yet: learners cannot join it.")
+    return None
 
 
-async def _join(
+def check_open_for(course: Course, role: str) -> None:
+    """Refuse when nobody may join the course with ``role`` now (see :func:`_closed_for`)."""
+    closed = _closed_for(course, role)
+    if closed is not None:
+        raise closed
+
+
+def self_enrollment_refusal(access: CourseAccess) -> AppError | None:
+    """Why the caller may not join the course as a learner now, as the error joining gets;
+    None when they may. The one rule behind both joining and the course's viewer block."""
+    membership = access.membership
+    if membership is not None and membership.status == "active":
+        return AlreadyEnrolled(f"You are already a member of this course ({membership.role}).")
+    if membership is not None and membership.status == "pending":
+        return AlreadyEnrolled("Your request to join this course is waiting for approval.")
+    closed = _closed_for(access.course, "learner")
+    if closed is not None:
+        return closed
+    if access.course.enrollment_policy == "invite":
+        return InviteOnly("This course is by invitation only: ask its instructor to enroll you.")
+    if access.principal is None:
+        return Unauthorized("Log in to join this course.")
+    return None
+
+
+def _owner_stays(course: Course, enrollment: Enrollment) -> OwnerMembership | None:
+    if enrollment.user_id == course.owner_id:
+        return OwnerMembership("The course's owner cannot leave or be removed from it.")
+    return None
+
+
+def self_unenrollment_refusal(access: CourseAccess) -> AppError | None:
+    """Why the caller may not leave the course (or withdraw their request) now; None when
+    they may: the rule :func:`unenroll` applies to a member removing themself."""
+    membership = access.membership
+    if membership is None or membership.status == "removed":
+        return EnrollmentNotFound("You are not a member of this course.")
+    return _owner_stays(access.course, membership)
+
+
+async def join_course(
     session: AsyncSession,
     course: Course,
     *,
@@ -118,15 +160,11 @@ async def enroll_self(session: AsyncSession, access: CourseAccess) -> Enrollment
     assert access.user_id is not None
     course = access.course
     membership = access.membership
-    if membership is not None and membership.status == "active":
-        raise AlreadyEnrolled(f"You are already a member of this course ({membership.role}).")
-    if membership is not None and membership.status == "pending":
-        raise AlreadyEnrolled("Your request to join this course is waiting for approval.")
-    _check_open_for(course, "learner")
-    if course.enrollment_policy == "invite":
-        raise InviteOnly("This course is by invitation only: ask its instructor to enroll you.")
+    refusal = self_enrollment_refusal(access)
+    if refusal is not None:
+        raise refusal
     status = "pending" if course.enrollment_policy == "approval" else "active"
-    enrollment = await _join(
+    enrollment = await join_course(
         session,
         course,
         user_id=access.user_id,
@@ -141,7 +179,9 @@ async def enroll_self(session: AsyncSession, access: CourseAccess) -> Enrollment
     return enrollment
 
 
-def _check_may_add(access: CourseAccess, role: str) -> None:
+def check_may_add(access: CourseAccess, role: str) -> None:
+    """Refuse unless the caller may enroll others with ``role``: staff add learners, only
+    instructors (or an administrator) add staff."""
     if not access.is_staff:
         raise NotCourseStaff(
             "Only the course's instructors and teaching assistants may enroll others."
@@ -157,15 +197,15 @@ async def enroll_person(
     session: AsyncSession, access: CourseAccess, *, email: str, role: str
 ) -> Enrollment:
     """Staff enroll someone by e-mail; a waiting request is approved by it."""
-    _check_may_add(access, role)
-    _check_open_for(access.course, role)
+    check_may_add(access, role)
+    check_open_for(access.course, role)
     person = await courses_repository.get_person_by_email(session, email)
     if person is None:
         raise PersonNotFound(
             f"Nobody has an account with the e-mail {email}: ask them to sign up first."
         )
     existing = await courses_repository.get_membership(session, access.course.id, person.id)
-    enrollment = await _join(
+    enrollment = await join_course(
         session,
         access.course,
         user_id=person.id,
@@ -193,7 +233,7 @@ async def _pending(session: AsyncSession, access: CourseAccess, enrollment_id: s
 
 async def approve(session: AsyncSession, access: CourseAccess, enrollment_id: str) -> Enrollment:
     enrollment = await _pending(session, access, enrollment_id)
-    _check_open_for(access.course, enrollment.role)
+    check_open_for(access.course, enrollment.role)
     enrollment.status = "active"
     enrollment.enrolled_by = access.user_id
     enrollment.updated_at = utcnow()
@@ -224,8 +264,9 @@ async def unenroll(session: AsyncSession, access: CourseAccess, enrollment_id: s
             raise NotCourseStaff(
                 "Only the course's instructors (or an administrator) may remove staff."
             )
-    if enrollment.user_id == access.course.owner_id:
-        raise OwnerMembership("The course's owner cannot leave or be removed from it.")
+    owner = _owner_stays(access.course, enrollment)
+    if owner is not None:
+        raise owner
     if enrollment.status == "removed":
         return
     was_active = enrollment.status == "active"
@@ -324,7 +365,7 @@ async def bulk_enroll(session: AsyncSession, access: CourseAccess, data: bytes) 
             detail = "Nobody has an account with this e-mail."
             report.append(BulkRow(row=line, email=email, outcome="unknown_email", detail=detail))
             continue
-        enrollment = await _join(
+        enrollment = await join_course(
             session,
             access.course,
             user_id=person.id,
@@ -364,31 +405,21 @@ async def list_members(
     cursor: str | None,
     limit: int,
 ) -> Page[MemberRead]:
-    after: tuple[datetime, str] | None = None
-    if cursor:
-        created_at, enrollment_id = decode_cursor(cursor, length=2)
-        try:
-            after = (datetime.fromisoformat(created_at), str(enrollment_id))
-        except (TypeError, ValueError) as error:
-            raise InvalidCursor("The cursor is not one this API gave out.") from error
-        if after[0].tzinfo is None:
-            raise InvalidCursor("The cursor is not one this API gave out.")
     rows = await repository.list_members(
-        session, course.id, status=status, role=role, after=after, limit=limit + 1
+        session,
+        course.id,
+        status=status,
+        role=role,
+        after=decode_keyset(cursor, datetime, str),
+        limit=limit + 1,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1][0]
-        next_cursor = encode_cursor([last.created_at.isoformat(), last.id])
-    return Page[MemberRead](
-        items=[
-            MemberRead(
-                **EnrollmentRead.model_validate(enrollment).model_dump(),
-                display_name=person.display_name if person else None,
-                email=person.email if person else None,
-            )
-            for enrollment, person in rows
-        ],
-        next_cursor=next_cursor,
+    return page_of(
+        rows,
+        limit=limit,
+        keyset=lambda row: (row[0].created_at, row[0].id),
+        item=lambda row: MemberRead(
+            **EnrollmentRead.model_validate(row[0]).model_dump(),
+            display_name=row[1].display_name if row[1] else None,
+            email=row[1].email if row[1] else None,
+        ),
     )

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
-from learnhub.kit.http.deps import SessionDep
+from learnhub.kit.http.deps import RuntimeDep, SessionDep
 from learnhub.kit.http.problems import problem_responses
-from learnhub.services.courses.deps import EditableCourse, LearnerCourse, StaffCourse
+from learnhub.services.courses.deps import (
+    CoursesSettingsDep,
+    EditableCourse,
+    LearnerCourse,
+    StaffCourse,
+)
 from learnhub.services.courses.gradebook import service
 from learnhub.services.courses.gradebook.schemas import (
     Gradebook,
@@ -25,24 +31,37 @@ router = APIRouter(tags=["courses: gradebook"])
 GRADEBOOK = "/api/v1/courses/{course_id}/gradebook"
 
 
-@router.get(GRADEBOOK, response_model=Gradebook, responses=problem_responses(401, 403, 404))
-async def read_gradebook(access: StaffCourse, session: SessionDep) -> Gradebook:
-    """Every learner's grades on every graded item, with weighted totals (staff only)."""
-    return await service.gradebook(session, access)
+@router.get(
+    GRADEBOOK, response_model=Gradebook, responses=problem_responses(400, 401, 403, 404, 422)
+)
+async def read_gradebook(
+    access: StaffCourse,
+    session: SessionDep,
+    settings: CoursesSettingsDep,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+) -> Gradebook:
+    """A page of learners by name with their grades on every graded item (staff only)."""
+    return await service.gradebook(
+        session,
+        access,
+        cursor=cursor,
+        limit=min(limit or settings.page_size, settings.max_page_size),
+    )
 
 
 @router.get(
     f"{GRADEBOOK}.csv",
-    response_class=Response,
+    response_class=StreamingResponse,
     responses={
         200: {"content": {"text/csv": {}}, "description": "The gradebook as CSV."},
         **problem_responses(401, 403, 404),
     },
 )
-async def export_gradebook(access: StaffCourse, session: SessionDep) -> Response:
-    """The gradebook as a UTF-8 CSV file: learner, e-mail, each graded item, total."""
-    return Response(
-        (await service.gradebook_csv(session, access)).encode(),
+async def export_gradebook(access: StaffCourse, runtime: RuntimeDep) -> StreamingResponse:
+    """The whole gradebook as a UTF-8 CSV file, streamed: learner, e-mail, items, total."""
+    return StreamingResponse(
+        service.gradebook_csv(runtime.db, access),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="gradebook-{access.course.id}.csv"'},
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.kit.db import after_keyset
 from learnhub.services.courses.gradebook.models import GradebookSettings, GradeOverride
 from learnhub.services.courses.models import Enrollment, Person
 from learnhub.services.courses.progress.models import ItemProgress
@@ -14,27 +17,48 @@ async def get_settings(session: AsyncSession, course_id: str) -> GradebookSettin
     return await session.get(GradebookSettings, course_id)
 
 
-async def list_learners(session: AsyncSession, course_id: str) -> list[tuple[str, Person | None]]:
-    """The course's active learners by name: (user id, person if known)."""
+def _active_learners(course_id: str) -> Any:
+    return (
+        Enrollment.course_id == course_id,
+        Enrollment.role == "learner",
+        Enrollment.status == "active",
+    )
+
+
+# Learners are listed by name; one not yet known from the users service sorts first.
+_NAME = func.coalesce(Person.display_name, "")
+
+
+async def list_learners(
+    session: AsyncSession, course_id: str, *, after: tuple[str, str] | None, limit: int
+) -> list[tuple[str, Person | None]]:
+    """A page of the course's active learners by name: (user id, person if known)."""
     statement = (
         select(Enrollment.user_id, Person)
         .outerjoin(Person, Person.id == Enrollment.user_id)
-        .where(
-            Enrollment.course_id == course_id,
-            Enrollment.role == "learner",
-            Enrollment.status == "active",
-        )
-        .order_by(Person.display_name, Person.email, Enrollment.user_id)
+        .where(*_active_learners(course_id))
+        .order_by(_NAME, Enrollment.user_id)
+        .limit(limit)
     )
+    if after is not None:
+        statement = statement.where(after_keyset(_NAME, Enrollment.user_id, after))
     return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
 
 
+async def count_learners(session: AsyncSession, course_id: str) -> int:
+    statement = select(func.count()).select_from(Enrollment).where(*_active_learners(course_id))
+    return int(await session.scalar(statement) or 0)
+
+
 async def list_progress(
-    session: AsyncSession, course_id: str, user_ids: list[str] | None = None
+    session: AsyncSession, course_id: str, user_ids: list[str]
 ) -> list[ItemProgress]:
-    statement = select(ItemProgress).where(ItemProgress.course_id == course_id)
-    if user_ids is not None:
-        statement = statement.where(ItemProgress.user_id.in_(user_ids))
+    """The outcomes of these learners in the course."""
+    if not user_ids:
+        return []
+    statement = select(ItemProgress).where(
+        ItemProgress.course_id == course_id, ItemProgress.user_id.in_(user_ids)
+    )
     return list((await session.scalars(statement)).all())
 
 
@@ -43,9 +67,10 @@ async def list_overrides(
     course_id: str,
     *,
     user_id: str | None = None,
+    user_ids: list[str] | None = None,
     item_id: str | None = None,
 ) -> list[GradeOverride]:
-    """Override history, oldest first."""
+    """Override history, oldest first (of one learner, or of some learners)."""
     statement = (
         select(GradeOverride)
         .where(GradeOverride.course_id == course_id)
@@ -53,6 +78,8 @@ async def list_overrides(
     )
     if user_id is not None:
         statement = statement.where(GradeOverride.user_id == user_id)
+    if user_ids is not None:
+        statement = statement.where(GradeOverride.user_id.in_(user_ids))
     if item_id is not None:
         statement = statement.where(GradeOverride.item_id == item_id)
     return list((await session.scalars(statement)).all())

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 UNCATEGORISED = "Uncategorised"
 
@@ -35,14 +36,26 @@ class GradebookSettingsUpdate(BaseModel):
         for name, weight in value.items():
             name = " ".join(name.split())
             if not 1 <= len(name) <= 100:
-                raise ValueError("category names must have 1 to 100 characters")
+                raise PydanticCustomError(
+                    "category_name_length", "category names must have 1 to 100 characters"
+                )
             if name in cleaned:
-                raise ValueError(f"category {name!r} is given twice")
+                raise PydanticCustomError(
+                    "repeated_category", "category '{name}' is given twice", {"name": name}
+                )
             if not 0 <= weight <= 100:
-                raise ValueError(f"the weight of {name!r} must be between 0 and 100")
+                raise PydanticCustomError(
+                    "weight_out_of_range",
+                    "the weight of '{name}' must be between 0 and 100",
+                    {"name": name},
+                )
             cleaned[name] = weight
         if cleaned and not math.isclose(sum(cleaned.values()), 100, abs_tol=1e-6):
-            raise ValueError(f"weights must add up to 100, not {sum(cleaned.values()):g}")
+            raise PydanticCustomError(
+                "weights_not_100",
+                "weights must add up to 100, not {total}",
+                {"total": f"{sum(cleaned.values()):g}"},
+            )
         return cleaned
 
 
@@ -71,10 +84,16 @@ class LearnerGrades(BaseModel):
 
 
 class Gradebook(BaseModel):
+    """One page of the gradebook: every column, and a page of learners by name."""
+
     course_id: str
     columns: list[GradeColumn]
     category_weights: dict[str, float]
     learners: list[LearnerGrades]
+    learner_count: int = Field(description="Active learners in the course, on every page.")
+    next_cursor: str | None = Field(
+        description="Cursor of the next page of learners; null on the last page."
+    )
 
 
 class MyGrade(BaseModel):
@@ -112,7 +131,7 @@ class OverrideSet(BaseModel):
     def _reason(cls, value: str) -> str:
         value = value.strip()
         if not value:
-            raise ValueError("give the reason for the override")
+            raise PydanticCustomError("reason_required", "give the reason for the override")
         return value
 
 

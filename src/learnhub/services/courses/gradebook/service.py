@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import utcnow
+from learnhub.kit.db import Database, utcnow
+from learnhub.kit.http.pagination import InvalidCursor, decode_cursor, encode_cursor
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.assignments import repository as assignments_repository
@@ -36,8 +38,11 @@ from learnhub.services.courses.gradebook.schemas import (
     OverrideRead,
     OverrideSet,
 )
-from learnhub.services.courses.models import Item
+from learnhub.services.courses.models import Item, Person
 from learnhub.services.courses.progress.models import ItemProgress
+
+CSV_PAGE_SIZE = 500
+"""Learners read per query while the CSV streams."""
 
 GRADED_KINDS = ("quiz", "assignment")
 
@@ -144,17 +149,29 @@ async def _weights(session: AsyncSession, course_id: str) -> dict[str, float]:
     return dict(settings.category_weights) if settings else {}
 
 
-async def gradebook(session: AsyncSession, access: CourseAccess) -> Gradebook:
-    """Every active learner's grades on every graded item, with their weighted totals."""
-    course_id = access.course.id
-    columns = await _columns(session, course_id)
-    weights = await _weights(session, course_id)
-    learners = await repository.list_learners(session, course_id)
+def _parse_cursor(cursor: str | None) -> tuple[str, str] | None:
+    if not cursor:
+        return None
+    name, user_id = decode_cursor(cursor, length=2)
+    if not isinstance(name, str) or not isinstance(user_id, str):
+        raise InvalidCursor("The cursor is not one this API gave out.")
+    return name, user_id
+
+
+async def _learner_rows(
+    session: AsyncSession,
+    course_id: str,
+    columns: list[GradeColumn],
+    weights: dict[str, float],
+    learners: list[tuple[str, Person | None]],
+) -> list[LearnerGrades]:
+    """The grades of these learners: two queries for the page, none per learner."""
+    user_ids = [user_id for user_id, _person in learners]
     progress = {
         (row.user_id, row.item_id): row
-        for row in await repository.list_progress(session, course_id)
+        for row in await repository.list_progress(session, course_id, user_ids)
     }
-    overrides = _in_effect(await repository.list_overrides(session, course_id))
+    overrides = _in_effect(await repository.list_overrides(session, course_id, user_ids=user_ids))
     rows = []
     for user_id, person in learners:
         cells = _cells(user_id, columns, progress, overrides)
@@ -169,7 +186,33 @@ async def gradebook(session: AsyncSession, access: CourseAccess) -> Gradebook:
                 total_percent=totals.total_percent,
             )
         )
-    return Gradebook(course_id=course_id, columns=columns, category_weights=weights, learners=rows)
+    return rows
+
+
+async def gradebook(
+    session: AsyncSession, access: CourseAccess, *, cursor: str | None, limit: int
+) -> Gradebook:
+    """A page of the active learners, by name, with their grades on every graded item and
+    their weighted totals."""
+    course_id = access.course.id
+    columns = await _columns(session, course_id)
+    weights = await _weights(session, course_id)
+    learners = await repository.list_learners(
+        session, course_id, after=_parse_cursor(cursor), limit=limit + 1
+    )
+    next_cursor = None
+    if len(learners) > limit:
+        learners = learners[:limit]
+        user_id, person = learners[-1]
+        next_cursor = encode_cursor([person.display_name if person else "", user_id])
+    return Gradebook(
+        course_id=course_id,
+        columns=columns,
+        category_weights=weights,
+        learners=await _learner_rows(session, course_id, columns, weights, learners),
+        learner_count=await repository.count_learners(session, course_id),
+        next_cursor=next_cursor,
+    )
 
 
 def _number(value: float | None) -> str:
@@ -185,24 +228,46 @@ def _text_cell(value: str | None) -> str:
     return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
-async def gradebook_csv(session: AsyncSession, access: CourseAccess) -> str:
-    """The gradebook as CSV: learner, e-mail, one column per graded item, the total."""
-    book = await gradebook(session, access)
+def _csv_lines(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(
-        ["Learner", "E-mail", *[_text_cell(column.title) for column in book.columns], "Total %"]
-    )
-    for learner in book.learners:
-        writer.writerow(
-            [
-                _text_cell(learner.name),
-                _text_cell(learner.email),
-                *[_number(cell.score) for cell in learner.cells],
-                _number(learner.total_percent),
-            ]
-        )
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue()
+
+
+async def gradebook_csv(
+    db: Database, access: CourseAccess, *, page_size: int = CSV_PAGE_SIZE
+) -> AsyncIterator[str]:
+    """The whole gradebook as CSV, streamed a page of learners at a time: learner, e-mail,
+    one column per graded item, the total. It reads in its own session, since it runs
+    while the response is being sent, after the request's session has ended."""
+    course_id = access.course.id
+    async with db.session() as session:
+        columns = await _columns(session, course_id)
+        weights = await _weights(session, course_id)
+        yield _csv_lines(
+            [["Learner", "E-mail", *[_text_cell(column.title) for column in columns], "Total %"]]
+        )
+        after: tuple[str, str] | None = None
+        while True:
+            learners = await repository.list_learners(
+                session, course_id, after=after, limit=page_size
+            )
+            rows = await _learner_rows(session, course_id, columns, weights, learners)
+            yield _csv_lines(
+                [
+                    [
+                        _text_cell(learner.name),
+                        _text_cell(learner.email),
+                        *[_number(cell.score) for cell in learner.cells],
+                        _number(learner.total_percent),
+                    ]
+                    for learner in rows
+                ]
+            )
+            if len(learners) < page_size:
+                return
+            user_id, person = learners[-1]
+            after = (person.display_name if person else "", user_id)
 
 
 async def my_grades(session: AsyncSession, access: CourseAccess) -> MyGrades:

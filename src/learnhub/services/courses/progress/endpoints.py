@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response, status
 
 from learnhub.kit.auth import CurrentPrincipal
 from learnhub.kit.http.deps import SessionDep
 from learnhub.kit.http.pagination import Page
 from learnhub.kit.http.problems import problem_responses
+from learnhub.kit.http.responses import JsonText
 from learnhub.services.courses.deps import (
     CacheDep,
     CoursesSettingsDep,
@@ -17,7 +18,8 @@ from learnhub.services.courses.deps import (
     MemberCourse,
     StaffCourse,
 )
-from learnhub.services.courses.progress import service
+from learnhub.services.courses.errors import NotEnrolled
+from learnhub.services.courses.progress import certificates, dashboard, service
 from learnhub.services.courses.progress.schemas import (
     CertificateRead,
     CertificateVerification,
@@ -44,16 +46,37 @@ async def complete_item(
     return await service.complete_lesson(session, cache, access, item_id)
 
 
+@router.post(
+    "/api/v1/courses/{course_id}/items/{item_id}/view",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404),
+)
+async def view_item(
+    access: MemberCourse,
+    session: SessionDep,
+    cache: CacheDep,
+    item_id: Annotated[str, Path(max_length=36)],
+) -> Response:
+    """Report that the caller opened an item: it completes a complete-on-view lesson."""
+    if not (access.is_staff or access.is_learner):
+        raise NotEnrolled("Enroll in this course to open its lessons.")
+    await service.view_item(session, cache, access, item_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.get(
     "/api/v1/courses/{course_id}/progress/me",
     response_model=MyProgress,
     responses=problem_responses(401, 403, 404),
 )
 async def read_my_progress(
-    access: LearnerCourse, session: SessionDep, cache: CacheDep
-) -> MyProgress:
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    cache: CacheDep,
+    course_id: Annotated[str, Path(max_length=36)],
+) -> JsonText:
     """The caller's progress in the course: percentage, completion, certificate, every item."""
-    return await service.my_progress(session, cache, access)
+    return JsonText(await service.my_progress(session, cache, principal, course_id))
 
 
 @router.get(
@@ -84,7 +107,7 @@ async def list_course_progress(
 )
 async def read_my_certificate(access: MemberCourse, session: SessionDep) -> CertificateRead:
     """The caller's certificate for this course, once they have completed it."""
-    return await service.my_certificate(session, access)
+    return await certificates.my_certificate(session, access)
 
 
 @router.get(
@@ -93,15 +116,15 @@ async def read_my_certificate(access: MemberCourse, session: SessionDep) -> Cert
     responses=problem_responses(404),
 )
 async def verify_certificate(
-    session: SessionDep, code: Annotated[str, Path(max_length=20)]
-) -> CertificateVerification:
+    session: SessionDep, cache: CacheDep, code: Annotated[str, Path(max_length=20)]
+) -> JsonText:
     """Check a certificate by its code (public: no sign-in needed)."""
-    return await service.verify_certificate(session, code)
+    return JsonText(await certificates.verify_certificate(session, cache, code))
 
 
 @router.get(
     "/api/v1/me/courses", response_model=list[DashboardEntry], responses=problem_responses(401)
 )
-async def my_courses(principal: CurrentPrincipal, session: SessionDep) -> list[DashboardEntry]:
+async def my_courses(principal: CurrentPrincipal, session: SessionDep, cache: CacheDep) -> JsonText:
     """The caller's courses with progress, next step and upcoming due dates."""
-    return await service.dashboard(session, principal.user_id)
+    return JsonText(await dashboard.dashboard(session, cache, principal.user_id))

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset
+from learnhub.kit.db import after_keyset, insert_ignore
 from learnhub.services.courses.assignments.models import Assignment
 from learnhub.services.courses.models import Course, Enrollment, Item
 from learnhub.services.courses.progress.models import Certificate, ItemProgress
@@ -152,6 +152,16 @@ async def add_certificate(session: AsyncSession, certificate: Certificate) -> No
     await session.flush()
 
 
+async def list_active_memberships(session: AsyncSession, user_id: str) -> list[Enrollment]:
+    """A person's active memberships, the most recently joined first."""
+    statement = (
+        select(Enrollment)
+        .where(Enrollment.user_id == user_id, Enrollment.status == "active")
+        .order_by(Enrollment.created_at.desc(), Enrollment.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
 async def list_active_memberships_of(
     session: AsyncSession, user_id: str
 ) -> list[tuple[Enrollment, Course]]:
@@ -167,6 +177,34 @@ async def list_active_memberships_of(
         .order_by(Enrollment.created_at.desc(), Enrollment.id)
     )
     return [(row.Enrollment, row.Course) for row in await session.execute(statement)]
+
+
+async def list_due_dates(
+    session: AsyncSession, course_ids: list[str]
+) -> list[tuple[str, str, datetime]]:
+    """``(course id, item id, due at)`` of these courses' assignments that have a due date."""
+    if not course_ids:
+        return []
+    statement = (
+        select(Assignment.course_id, Assignment.item_id, Assignment.due_at)
+        .where(Assignment.course_id.in_(course_ids), Assignment.due_at.is_not(None))
+        .order_by(Assignment.due_at, Assignment.item_id)
+    )
+    return [(row[0], row[1], row[2]) for row in await session.execute(statement)]
+
+
+async def list_certificates_of(
+    session: AsyncSession, user_id: str, course_ids: list[str]
+) -> dict[str, Certificate]:
+    """A person's certificates for these courses, by course id."""
+    if not course_ids:
+        return {}
+    rows = await session.scalars(
+        select(Certificate).where(
+            Certificate.user_id == user_id, Certificate.course_id.in_(course_ids)
+        )
+    )
+    return {certificate.course_id: certificate for certificate in rows}
 
 
 async def list_due_assignments(
@@ -221,8 +259,18 @@ async def get_memberships_of(
     return found
 
 
-async def add_item_progress_rows(session: AsyncSession, rows: list[ItemProgress]) -> None:
-    """Insert new outcomes in as few statements as the database allows; an outcome already
-    there for the same item and learner makes the flush raise ``IntegrityError``."""
-    session.add_all(rows)
-    await session.flush()
+async def add_item_progress_rows(session: AsyncSession, rows: list[ItemProgress]) -> int:
+    """Insert new outcomes, a statement per thousand; returns how many were inserted (fewer
+    when some item and learner already had one)."""
+    inserted = 0
+    for start in range(0, len(rows), 1000):  # bounded parameter lists
+        inserted += await insert_ignore(
+            session,
+            ItemProgress,
+            [
+                {column.key: getattr(row, column.key) for column in ItemProgress.__table__.c}
+                for row in rows[start : start + 1000]
+            ],
+            conflict_columns=["item_id", "user_id"],
+        )
+    return inserted

@@ -8,7 +8,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.services.courses.errors import ItemNotFound
-from learnhub.services.courses.quizzes import repository, service
+from learnhub.services.courses.quizzes import bank, repository, service
 from learnhub.services.courses.quizzes.schemas import QuestionWrite, QuizUpdate
 
 _questions = TypeAdapter(list[QuestionWrite])
@@ -27,7 +27,7 @@ async def export_item(session: AsyncSession, item_id: str) -> dict[str, Any]:
     questions = await repository.get_questions(session, item.course_id, question_ids)
     return {
         "settings": settings,
-        "questions": [service.question_as_written(questions[key]) for key in question_ids],
+        "questions": [bank.question_as_written(questions[key]) for key in question_ids],
     }
 
 
@@ -42,7 +42,7 @@ async def import_item(session: AsyncSession, item_id: str, data: dict[str, Any])
     written = _questions.validate_python(data.get("questions") or [])
     quiz = await service.ensure_quiz(session, item)
     service.apply_settings(quiz, settings)
-    questions = [service.new_question(item.course_id, body) for body in written]
+    questions = [bank.new_question(item.course_id, body) for body in written]
     session.add_all(questions)
     await session.flush()
     await repository.replace_quiz_questions(session, item.id, [q.id for q in questions])

@@ -18,7 +18,7 @@ from learnhub.services.courses.deps import (
     StaffCourse,
     ViewableCourse,
 )
-from learnhub.services.courses.quizzes import service
+from learnhub.services.courses.quizzes import attempts, bank, service
 from learnhub.services.courses.quizzes.schemas import (
     AnswersWrite,
     AttemptGrade,
@@ -27,6 +27,8 @@ from learnhub.services.courses.quizzes.schemas import (
     QuestionRead,
     QuestionType,
     QuestionWrite,
+    QuizQuestionAdd,
+    QuizQuestionMove,
     QuizQuestionsUpdate,
     QuizRead,
     QuizUpdate,
@@ -55,7 +57,7 @@ async def create_question(
     body: Annotated[QuestionWrite, Body()], access: EditableCourse, session: SessionDep
 ) -> QuestionRead:
     """Add a question to the course's bank (instructors)."""
-    return await service.create_question(session, access, body)
+    return await bank.create_question(session, access, body)
 
 
 @router.get(
@@ -70,7 +72,7 @@ async def list_questions(
     limit: Limit = None,
 ) -> Page[QuestionRead]:
     """The course's question bank with answers, oldest first (staff)."""
-    return await service.list_questions(
+    return await bank.list_questions(
         session,
         access,
         type=type,
@@ -86,7 +88,7 @@ async def list_questions(
 )
 async def read_question(question_id: Id, access: StaffCourse, session: SessionDep) -> QuestionRead:
     """One bank question with its answers (staff)."""
-    return await service.get_question(session, access, question_id)
+    return await bank.get_question(session, access, question_id)
 
 
 @router.put(
@@ -101,7 +103,7 @@ async def replace_question(
     session: SessionDep,
 ) -> QuestionRead:
     """Rewrite a bank question; attempts already started keep their copy (instructors)."""
-    return await service.replace_question(session, access, question_id, body)
+    return await bank.replace_question(session, access, question_id, body)
 
 
 @router.delete(
@@ -111,12 +113,12 @@ async def replace_question(
 )
 async def delete_question(question_id: Id, access: EditableCourse, session: SessionDep) -> None:
     """Remove a question no quiz uses from the bank (instructors)."""
-    await service.delete_question(session, access, question_id)
+    await bank.delete_question(session, access, question_id)
 
 
 @router.get(QUIZ, response_model=QuizRead, responses=problem_responses(404))
 async def read_quiz(quiz_id: Id, access: ViewableCourse, session: SessionDep) -> QuizRead:
-    """A quiz's settings; staff also see its question ids."""
+    """A quiz's settings and what the caller may do; staff also see its question ids."""
     return await service.get_quiz(session, access, quiz_id)
 
 
@@ -136,8 +138,49 @@ async def update_quiz(
 async def set_quiz_questions(
     quiz_id: Id, body: QuizQuestionsUpdate, access: EditableCourse, session: SessionDep
 ) -> QuizRead:
-    """Choose the quiz's questions from the bank, in order (instructors)."""
+    """Replace all of the quiz's questions with bank questions, in order (instructors)."""
     return await service.set_quiz_questions(session, access, quiz_id, body)
+
+
+@router.post(
+    QUIZ + "/questions",
+    status_code=201,
+    response_model=QuizRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def add_quiz_question(
+    quiz_id: Id, body: QuizQuestionAdd, access: EditableCourse, session: SessionDep
+) -> QuizRead:
+    """Add one question, from the bank or written into it now, at a position (instructors)."""
+    return await service.add_quiz_question(session, access, quiz_id, body)
+
+
+@router.patch(
+    QUIZ + "/questions/{question_id}",
+    response_model=QuizRead,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def move_quiz_question(
+    quiz_id: Id,
+    question_id: Id,
+    body: QuizQuestionMove,
+    access: EditableCourse,
+    session: SessionDep,
+) -> QuizRead:
+    """Move one of the quiz's questions to a position (instructors)."""
+    return await service.move_quiz_question(session, access, quiz_id, question_id, body)
+
+
+@router.delete(
+    QUIZ + "/questions/{question_id}",
+    response_model=QuizRead,
+    responses=problem_responses(401, 403, 404),
+)
+async def remove_quiz_question(
+    quiz_id: Id, question_id: Id, access: EditableCourse, session: SessionDep
+) -> QuizRead:
+    """Take one question out of the quiz; it stays in the bank (instructors)."""
+    return await service.remove_quiz_question(session, access, quiz_id, question_id)
 
 
 @router.post(
@@ -155,7 +198,7 @@ async def start_attempt(
     response: Response,
 ) -> AttemptRead:
     """Start an attempt (enrolled learners); the attempt in progress comes back with 200."""
-    attempt, created = await service.start_attempt(session, cache, access, quiz_id)
+    attempt, created = await attempts.start_attempt(session, cache, access, quiz_id)
     if not created:
         response.status_code = 200
     return attempt
@@ -170,16 +213,14 @@ async def list_attempts(
     quiz_id: Id,
     access: MemberCourse,
     session: SessionDep,
-    cache: CacheDep,
     settings: CoursesSettingsDep,
     user_id: Annotated[str | None, Query(max_length=36)] = None,
     cursor: Cursor = None,
     limit: Limit = None,
 ) -> Page[AttemptSummary]:
     """The caller's attempts; staff see everyone's, or one learner's with `user_id`."""
-    return await service.list_attempts(
+    return await attempts.list_attempts(
         session,
-        cache,
         access,
         quiz_id,
         user_id=user_id,
@@ -190,10 +231,10 @@ async def list_attempts(
 
 @router.get(ATTEMPT, response_model=AttemptRead, responses=problem_responses(401, 403, 404))
 async def read_attempt(
-    quiz_id: Id, attempt_id: Id, access: MemberCourse, session: SessionDep, cache: CacheDep
+    quiz_id: Id, attempt_id: Id, access: MemberCourse, session: SessionDep
 ) -> AttemptRead:
-    """One attempt (its learner or staff); no answer keys while it is in progress."""
-    return await service.get_attempt(session, cache, access, quiz_id, attempt_id)
+    """One attempt (its learner or staff); no answer keys while it is open."""
+    return await attempts.get_attempt(session, access, quiz_id, attempt_id)
 
 
 @router.put(
@@ -210,7 +251,7 @@ async def save_answers(
     cache: CacheDep,
 ) -> AttemptRead:
     """Save answers of an attempt in progress (its learner), before the deadline."""
-    return await service.save_answers(session, cache, access, quiz_id, attempt_id, body)
+    return await attempts.save_answers(session, cache, access, quiz_id, attempt_id, body)
 
 
 @router.post(
@@ -227,7 +268,7 @@ async def submit_attempt(
     body: AnswersWrite | None = None,
 ) -> AttemptRead:
     """Hand an attempt in and grade it (its learner); essays wait for a grader."""
-    return await service.submit_attempt(
+    return await attempts.submit_attempt(
         session, cache, access, quiz_id, attempt_id, body or AnswersWrite()
     )
 
@@ -246,4 +287,4 @@ async def grade_attempt(
     cache: CacheDep,
 ) -> AttemptRead:
     """Score an attempt's essay answers (instructors and teaching assistants)."""
-    return await service.grade_attempt(session, cache, access, quiz_id, attempt_id, body)
+    return await attempts.grade_attempt(session, cache, access, quiz_id, attempt_id, body)

@@ -18,6 +18,16 @@ class UnknownQuestions(BadRequest):
     slug = "unknown-questions"
 
 
+class QuestionAlreadyInQuiz(Conflict):
+    title = "The quiz already asks this question"
+    slug = "question-already-in-quiz"
+
+
+class QuestionNotInQuiz(NotFound):
+    title = "The quiz does not ask this question"
+    slug = "question-not-in-quiz"
+
+
 class QuizNotFound(NotFound):
     title = "Quiz not found"
     slug = "quiz-not-found"
@@ -60,7 +70,8 @@ class AttemptNotAwaitingGrading(Conflict):
 
 class InvalidAnswers(AppError):
     """Answers whose shape does not fit their questions; ``errors`` lists them like a
-    validation error does."""
+    validation error does, each with a code (``not_a_question_of_attempt``,
+    ``wrong_answer_shape``)."""
 
     status = 422
     title = "Some answers do not fit their questions"
@@ -68,6 +79,9 @@ class InvalidAnswers(AppError):
 
 
 class InvalidGrades(AppError):
+    """``errors`` lists each grade that does not fit, with a code (``not_an_essay``,
+    ``above_question_points``)."""
+
     status = 422
     title = "Some grades do not fit the attempt"
     slug = "invalid-grades"

@@ -104,6 +104,57 @@ async def quiz_max_score(session: AsyncSession, quiz_id: str) -> float:
     return float(total or 0.0)
 
 
+async def lock_quiz(session: AsyncSession, defaults: dict[str, Any], *, now: datetime) -> Quiz:
+    """The quiz's settings row, inserted with ``defaults`` if missing, then locked by an
+    update until the transaction ends: a second writer waits here (PostgreSQL's row lock,
+    SQLite's write lock) and then reads what the first one committed."""
+    await session.execute(
+        _insert(session, Quiz)
+        .values(**defaults, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["item_id"])
+    )
+    await session.execute(
+        update(Quiz)
+        .where(Quiz.item_id == defaults["item_id"])
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    quiz = await session.get(Quiz, defaults["item_id"], populate_existing=True)
+    assert quiz is not None
+    return quiz
+
+
+async def add_quiz_question(
+    session: AsyncSession, quiz_id: str, question_id: str, *, order: list[str]
+) -> None:
+    """Add a question to a quiz; ``order`` is the quiz's question ids with it, in order."""
+    session.add(QuizQuestion(quiz_id=quiz_id, question_id=question_id, position=-1))
+    await session.flush()
+    await reorder_quiz_questions(session, quiz_id, order)
+
+
+async def remove_quiz_question(
+    session: AsyncSession, quiz_id: str, question_id: str, *, order: list[str]
+) -> None:
+    """Take a question out of a quiz; ``order`` is the questions left, in order."""
+    await session.execute(
+        delete(QuizQuestion).where(
+            QuizQuestion.quiz_id == quiz_id, QuizQuestion.question_id == question_id
+        )
+    )
+    await reorder_quiz_questions(session, quiz_id, order)
+
+
+async def reorder_quiz_questions(session: AsyncSession, quiz_id: str, order: list[str]) -> None:
+    """Number the quiz's questions 0, 1, 2 ... in ``order`` (every one of them)."""
+    rows = await session.scalars(select(QuizQuestion).where(QuizQuestion.quiz_id == quiz_id))
+    positions = {question_id: position for position, question_id in enumerate(order)}
+    for row in rows:
+        if row.position != positions[row.question_id]:
+            row.position = positions[row.question_id]
+    await session.flush()
+
+
 async def replace_quiz_questions(
     session: AsyncSession, quiz_id: str, question_ids: list[str]
 ) -> None:
@@ -187,18 +238,18 @@ async def best_graded_attempt(
     )
 
 
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing``."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 async def insert_attempt(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Insert an attempt unless one with its number exists (a simultaneous start won);
     True when this call inserted it. One statement, so it needs no savepoint."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(QuizAttempt).on_conflict_do_nothing(
-            constraint="uq_quiz_attempts_number"
-        )
-    else:
-        statement = sqlite.insert(QuizAttempt).on_conflict_do_nothing(
-            index_elements=["quiz_id", "user_id", "number"]
-        )
+    statement = _insert(session, QuizAttempt).on_conflict_do_nothing(
+        index_elements=["quiz_id", "user_id", "number"]
+    )
     result = await session.execute(statement.values(**values))
     return result.rowcount == 1
 
@@ -243,15 +294,33 @@ async def finish_grading(
 
 
 async def expired_attempts(
-    session: AsyncSession, quiz_id: str, *, user_id: str | None, cutoff: datetime
+    session: AsyncSession, quiz_id: str, *, user_id: str, cutoff: datetime
 ) -> list[QuizAttempt]:
-    """Open attempts whose deadline passed before ``cutoff``."""
+    """A learner's open attempts at a quiz whose deadline passed before ``cutoff``."""
     statement = select(QuizAttempt).where(
         QuizAttempt.quiz_id == quiz_id,
+        QuizAttempt.user_id == user_id,
         QuizAttempt.status == "in_progress",
         QuizAttempt.deadline.is_not(None),
         QuizAttempt.deadline < cutoff,
     )
-    if user_id is not None:
-        statement = statement.where(QuizAttempt.user_id == user_id)
     return list((await session.scalars(statement)).all())
+
+
+async def overdue_attempt_ids(session: AsyncSession, *, cutoff: datetime, limit: int) -> list[str]:
+    """Open attempts of any quiz whose deadline passed before ``cutoff``, oldest first."""
+    statement = (
+        select(QuizAttempt.id)
+        .where(
+            QuizAttempt.status == "in_progress",
+            QuizAttempt.deadline.is_not(None),
+            QuizAttempt.deadline < cutoff,
+        )
+        .order_by(QuizAttempt.deadline, QuizAttempt.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def get_attempt_by_id(session: AsyncSession, attempt_id: str) -> QuizAttempt | None:
+    return await session.get(QuizAttempt, attempt_id, populate_existing=True)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 QuestionType = Literal[
     "single_choice",
@@ -19,7 +20,10 @@ QuestionType = Literal[
     "essay",
 ]
 FeedbackPolicy = Literal["after_submit", "after_due", "never"]
-AttemptStatus = Literal["in_progress", "needs_grading", "graded"]
+AttemptStatus = Literal["in_progress", "expired", "needs_grading", "graded"]
+StartRefusal = Literal[
+    "unauthorized", "not-enrolled", "quiz-closed", "no-attempts-left", "quiz-empty"
+]
 ResultStatus = Literal["correct", "partially_correct", "incorrect", "pending"]
 
 PartId = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -27,7 +31,7 @@ PartId = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9
 
 def _unique(values: list[str], what: str) -> None:
     if len(set(values)) != len(values):
-        raise ValueError(f"{what} must be unique")
+        raise PydanticCustomError("repeated_value", "{what} must be unique", {"what": what})
 
 
 class _QuestionBase(BaseModel):
@@ -43,7 +47,7 @@ class _QuestionBase(BaseModel):
     @classmethod
     def _prompt_not_blank(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("must not be blank")
+            raise PydanticCustomError("blank", "must not be blank")
         return value
 
 
@@ -74,7 +78,7 @@ class SingleChoiceQuestion(_ChoiceQuestion):
     @classmethod
     def _one_correct(cls, options: list[ChoiceOption]) -> list[ChoiceOption]:
         if sum(option.correct for option in options) != 1:
-            raise ValueError("exactly one option must be correct")
+            raise PydanticCustomError("one_correct_option", "exactly one option must be correct")
         return options
 
 
@@ -89,7 +93,7 @@ class MultipleChoiceQuestion(_ChoiceQuestion):
     @classmethod
     def _some_correct(cls, options: list[ChoiceOption]) -> list[ChoiceOption]:
         if not any(option.correct for option in options):
-            raise ValueError("at least one option must be correct")
+            raise PydanticCustomError("no_correct_option", "at least one option must be correct")
         return options
 
 
@@ -112,7 +116,7 @@ class ShortAnswerQuestion(_QuestionBase):
     @classmethod
     def _not_blank(cls, answers: list[str]) -> list[str]:
         if any(not answer.strip() for answer in answers):
-            raise ValueError("must not be blank")
+            raise PydanticCustomError("blank", "must not be blank")
         return [" ".join(answer.split()) for answer in answers]
 
 
@@ -127,7 +131,7 @@ class NumericQuestion(_QuestionBase):
     @classmethod
     def _finite(cls, value: float) -> float:
         if not math.isfinite(value):
-            raise ValueError("must be a finite number")
+            raise PydanticCustomError("finite_number", "must be a finite number")
         return value
 
 
@@ -241,8 +245,28 @@ class QuizUpdate(BaseModel):
     def _not_null(self) -> QuizUpdate:
         for field in ("pass_mark", "shuffle_questions", "shuffle_options", "feedback"):
             if field in self.model_fields_set and getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
+                raise PydanticCustomError(
+                    "null_not_allowed", "{field} cannot be null", {"field": field}
+                )
         return self
+
+
+class QuizViewer(BaseModel):
+    """What the caller may do with the quiz now, by the same rules the actions apply."""
+
+    can_edit: bool = Field(description="Change the settings and the questions.")
+    can_grade: bool = Field(description="See everyone's attempts and grade essays.")
+    can_start: bool = Field(description="Starting an attempt now would begin a new one.")
+    can_resume: bool = Field(description="The caller has an attempt open now.")
+    open_attempt_id: str | None = Field(description="The attempt to resume.")
+    attempts_used: int = Field(description="The caller's attempts so far, open ones included.")
+    attempts_left: int | None = Field(description="Null: as many as they like.")
+    reason_if_not: StartRefusal | None = Field(
+        description="Without `can_start` or `can_resume`: the problem type a start would get."
+    )
+    can_see_answers: bool = Field(
+        description="Results per question, feedback and answer keys are shown to the caller now."
+    )
 
 
 class QuizRead(BaseModel):
@@ -259,6 +283,34 @@ class QuizRead(BaseModel):
     question_count: int
     max_score: float
     question_ids: list[str] | None = Field(description="The chosen questions; staff only.")
+    viewer: QuizViewer
+
+
+class QuizQuestionAdd(BaseModel):
+    """A question for the quiz: one of the bank's (``question_id``), or a new one written
+    to the bank and added in the same step (``question``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: str | None = Field(None, max_length=36)
+    question: QuestionWrite | None = None
+    position: int | None = Field(
+        None, ge=1, le=200, description="Where it goes, 1 for first; default: at the end."
+    )
+
+    @model_validator(mode="after")
+    def _one_question(self) -> QuizQuestionAdd:
+        if (self.question_id is None) == (self.question is None):
+            raise PydanticCustomError(
+                "question_or_question_id", "send either question_id or question"
+            )
+        return self
+
+
+class QuizQuestionMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    position: int = Field(ge=1, le=200, description="Where it goes, 1 for first.")
 
 
 class QuizQuestionsUpdate(BaseModel):

@@ -1,6 +1,6 @@
-"""Authoring quizzes and assignments through the whole platform: the quiz's settings and
-questions (new ones of several types, order, removal, the bank) and an assignment's settings
-and rubric, as a browser without scripts uses them."""
+"""The quiz editor through the whole platform: the quiz's settings, new questions of every
+type, the questions' order one question at a time, refusals in words next to their fields,
+and who may edit, as a browser without scripts uses it."""
 
 from __future__ import annotations
 
@@ -11,25 +11,17 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.conftest import Stack, bearer
+from tests.conftest import Stack
+from tests.web.authoring_support import sao_paulo_author
 from tests.web.test_courses_pages import INSTRUCTOR, LEARNER, Author
 
 if TYPE_CHECKING:  # the fixture's class lives in this folder's conftest.py
     from conftest import Site
 
-SAO_PAULO = "America/Sao_Paulo"  # UTC-3 all year
-
 
 @pytest.fixture
 async def author(web_client: httpx.AsyncClient, embedded: Stack) -> Author:
-    """The demo instructor, in São Paulo's time zone."""
-    response = await web_client.post(
-        "/api/v1/auth/login", json={"email": INSTRUCTOR[0], "password": INSTRUCTOR[1]}
-    )
-    assert response.status_code == 200, response.text
-    author = Author(web_client, bearer(response.json()["access_token"]))
-    await author.call("PATCH", "/api/v1/users/me", 200, json={"time_zone": SAO_PAULO})
-    return author
+    return await sao_paulo_author(web_client)
 
 
 async def _quiz_course(author: Author) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -189,72 +181,6 @@ async def test_quiz_settings_are_saved_in_the_users_time_zone(site: Site, author
     assert 'id="pass_mark" name="pass_mark" type="text" value="120"' in refused.text
 
 
-async def test_assignment_settings_and_rubric_are_saved(site: Site, author: Author) -> None:
-    course, _quiz_item, assignment = await _quiz_course(author)
-    path = f"/teach/{course['id']}/assignments/{assignment['id']}"
-    await site.log_in(*INSTRUCTOR)
-    builder = await site.get(f"/teach/{course['id']}")
-    assert f'href="{path}"' in builder.text
-
-    saved = await site.submit(
-        path,
-        {
-            "instructions": "Write about *bread*.",
-            "due_date": "2027-04-01",
-            "due_time": "09:30",
-            "late_policy": "penalty",
-            "penalty_percent_per_day": "10",
-            "penalty_cap_percent": "50",
-            "submission_types": "file",
-            "allowed_file_types": "pdf, .DOCX",
-            "max_file_size": "2",
-            "resubmission": "until_graded",
-            "points": "10",
-            "rubric": "6 | Content | Says something true\n4 | Style",
-        },
-    )
-    assert saved.status_code == 303, site.text(saved)
-    api_path = f"/api/v1/courses/{course['id']}/assignments/{assignment['id']}"
-    settings = await author.call("GET", api_path, 200)
-    assert settings["instructions"] == "Write about *bread*."
-    assert datetime.fromisoformat(settings["due_at"]) == datetime.fromisoformat(
-        "2027-04-01T12:30:00+00:00"
-    )
-    assert settings["late_policy"] == "penalty"
-    assert (settings["penalty_percent_per_day"], settings["penalty_cap_percent"]) == (10, 50)
-    assert settings["submission_types"] == ["file"]
-    assert settings["allowed_file_types"] == [".pdf", ".docx"]
-    assert settings["max_file_bytes"] == 2 * 1024 * 1024
-    assert settings["resubmission"] == "until_graded"
-    assert settings["points"] == 10
-    assert [(c["points"], c["title"], c["description"]) for c in settings["rubric"]] == [
-        (6, "Content", "Says something true"),
-        (4, "Style", ""),
-    ]
-    page = await site.get(path)
-    assert "<em>bread</em>" in page.text
-    assert "6 | Content | Says something true\n4 | Style" in page.text
-
-    # criteria that do not add up to the points: refused next to the rubric, input kept
-    refused = await site.submit(
-        path,
-        {
-            "points": "10",
-            "submission_types": "text",
-            "late_policy": "accept",
-            "resubmission": "never",
-            "rubric": "3 | Content",
-        },
-    )
-    assert refused.status_code == 422
-    assert '<a href="#rubric">' in refused.text
-    assert "must add up to the assignment" in site.text(refused)
-    assert ">3 | Content</textarea>" in refused.text
-    # the rubric kept its criterion ids
-    again = await author.call("GET", api_path, 200)
-    assert [c["id"] for c in again["rubric"]] == [c["id"] for c in settings["rubric"]]
-
-
 async def test_only_the_courses_instructors_may_author(site: Site, author: Author) -> None:
     course, quiz, assignment = await _quiz_course(author)
     quiz_path = f"/teach/{course['id']}/quizzes/{quiz['id']}"
@@ -265,9 +191,22 @@ async def test_only_the_courses_instructors_may_author(site: Site, author: Autho
         assert anonymous.status_code == 303
         assert anonymous.headers["location"].startswith("/login?next=")
 
+    # a draft is invisible to a learner: not found, not forbidden
     await site.log_in(*LEARNER)
     for path in (quiz_path, assignment_path):
+        assert (await site.get(path)).status_code == 404
+    # once published, the learner may see the course but not edit it, and a change is
+    # refused without effect
+    await author.call(
+        "PATCH", f"/api/v1/courses/{course['id']}", 200, json={"visibility": "published"}
+    )
+    for path in (quiz_path, assignment_path):
         assert (await site.get(path)).status_code == 403
+    refused = await site.submit(
+        f"{quiz_path}/settings", {"pass_mark": "1"}, form_page=f"/courses/{course['slug']}"
+    )
+    assert refused.status_code == 403
+    assert (await _quiz(author, course["id"], quiz["id"]))["pass_mark"] == 60
 
 
 async def test_the_quiz_page_speaks_portuguese(site: Site, author: Author) -> None:
@@ -318,3 +257,42 @@ async def test_every_type_of_question_has_its_form_and_can_be_saved(
         ("Madrid", "Spain"),
     ]
     assert [entry["text"] for entry in questions[4]["items"]] == ["Mix", "Knead", "Bake"]
+
+
+async def test_a_question_someone_adds_meanwhile_is_kept(site: Site, author: Author) -> None:
+    # given a quiz with two questions, open in the editor
+    course, quiz, _assignment = await _quiz_course(author)
+    path = f"/teach/{course['id']}/quizzes/{quiz['id']}"
+    questions = f"/api/v1/courses/{course['id']}/quizzes/{quiz['id']}/questions"
+    first, second = [
+        (
+            await author.call(
+                "POST",
+                questions,
+                201,
+                json={"question": {"type": "true_false", "prompt": prompt, "correct": True}},
+            )
+        )["question_ids"][-1]
+        for prompt in ("First?", "Second?")
+    ]
+    await site.log_in(*INSTRUCTOR)
+    page = await site.get(path)
+    token = site.csrf_token(page.text)
+    # when another editor adds a third question through the API
+    third = (
+        await author.call(
+            "POST",
+            questions,
+            201,
+            json={"question": {"type": "true_false", "prompt": "Third?", "correct": False}},
+        )
+    )["question_ids"][-1]
+    # and the open page moves the second up, then removes the first
+    for action, question_id in (("up", second), ("remove", first)):
+        response = await site.client.post(
+            f"{path}/order",
+            data={"action": action, "question_id": question_id, "csrf_token": token},
+        )
+        assert response.status_code == 303
+    # then the third question is still there, in its place
+    assert (await _quiz(author, course["id"], quiz["id"]))["question_ids"] == [second, third]

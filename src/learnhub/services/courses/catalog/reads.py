@@ -1,0 +1,137 @@
+"""The catalog's hot reads, answered from the cache: the course page (outline), the catalog
+pages and categories, a course found by its address, and a lesson.
+
+Each returns the JSON body to send. The parts every caller shares are cached once (the
+outline, a catalog page); the parts that depend on the caller (their role, what they may
+do) are computed from the cached access facts and spliced in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnhub.kit.auth import Principal
+from learnhub.kit.cache import Cache
+from learnhub.kit.http.responses import with_members
+from learnhub.kit.readcache import View, keep, read
+from learnhub.services.courses import readmodels
+from learnhub.services.courses.access import CourseAccess
+from learnhub.services.courses.catalog import repository, service
+from learnhub.services.courses.catalog.errors import LessonNotFound
+from learnhub.services.courses.errors import CourseNotFound, NotEnrolled
+from learnhub.services.courses.readmodels import CATALOG_STAMP, course_stamp, roster_stamp
+
+_NOT_FOUND = "null"
+
+
+def _detail_view(course_id: str) -> View:
+    return View(f"detail:{course_id}", (course_stamp(course_id),))
+
+
+def _learner_count_view(course_id: str) -> View:
+    return View(f"learners:{course_id}", (roster_stamp(course_id),))
+
+
+def _lesson_view(course_id: str, item_id: str) -> View:
+    return View(f"lesson:{course_id}:{item_id}", (course_stamp(course_id),))
+
+
+async def course_detail(
+    session: AsyncSession, cache: Cache, principal: Principal | None, course_id: str
+) -> str:
+    """A course with its outline, counts and the caller's membership (drafts: staff only)."""
+    detail, learners = _detail_view(course_id), _learner_count_view(course_id)
+    access, snapshot = await readmodels.cached_access(
+        session, cache, principal, course_id, detail, learners
+    )
+    built: dict[View, str] = {}
+    body = snapshot.value(detail)
+    if body is None:
+        course = await service.get_course_row(session, course_id)
+        full = await service.course_detail(session, CourseAccess(course, None, None))
+        body = full.model_dump_json(exclude={"learner_count", "viewer"})
+        built[detail] = body
+    count = snapshot.value(learners)
+    if count is None:
+        count = str(await repository.count_active_learners(session, course_id))
+        built[learners] = count
+    await keep(cache, snapshot, built, ttl=readmodels.cache_ttl(session))
+    return with_members(
+        body, {"learner_count": count, "viewer": service.viewer(access).model_dump_json()}
+    )
+
+
+async def course_id_by_slug(session: AsyncSession, cache: Cache, slug: str) -> str:
+    view = View(f"slug:{slug}", (CATALOG_STAMP,))
+    snapshot = await read(cache, [view])
+    found = snapshot.value(view)
+    if found is None:
+        course = await service.get_course_by_slug(session, slug)
+        found = course.id if course else _NOT_FOUND
+        await keep(cache, snapshot, {view: found}, ttl=readmodels.cache_ttl(session))
+    if found == _NOT_FOUND:
+        raise CourseNotFound(f"There is no course at {slug!r}.")
+    return found
+
+
+async def catalog_page(
+    session: AsyncSession,
+    cache: Cache,
+    *,
+    query: str | None,
+    category: str | None,
+    level: str | None,
+    language: str | None,
+    cursor: str | None,
+    limit: int,
+) -> str:
+    """A page of published courses, as every visitor asking the same question sees it."""
+    question = json.dumps([query, category, level, language, cursor, limit])
+    digest = hashlib.sha256(question.encode()).hexdigest()[:32]
+    view = View(f"catalog:{digest}", (CATALOG_STAMP,))
+    snapshot = await read(cache, [view])
+    found = snapshot.value(view)
+    if found is None:
+        page = await service.list_catalog(
+            session,
+            query=query,
+            category=category,
+            level=level,
+            language=language,
+            cursor=cursor,
+            limit=limit,
+        )
+        found = page.model_dump_json()
+        await keep(cache, snapshot, {view: found}, ttl=readmodels.cache_ttl(session))
+    return found
+
+
+async def categories(session: AsyncSession, cache: Cache) -> str:
+    view = View("categories", (CATALOG_STAMP,))
+    snapshot = await read(cache, [view])
+    found = snapshot.value(view)
+    if found is None:
+        found = json.dumps([entry.model_dump() for entry in await service.list_categories(session)])
+        await keep(cache, snapshot, {view: found}, ttl=readmodels.cache_ttl(session))
+    return found
+
+
+async def lesson(
+    session: AsyncSession, cache: Cache, principal: Principal, course_id: str, item_id: str
+) -> str:
+    """A lesson for the course's staff and enrolled learners, with its previous and next item."""
+    view = _lesson_view(course_id, item_id)
+    access, snapshot = await readmodels.cached_access(session, cache, principal, course_id, view)
+    if not (access.is_staff or access.is_learner):
+        raise NotEnrolled("Enroll in this course to open its lessons and files.")
+    found = snapshot.value(view)
+    if found is None:
+        read_model = await service.read_lesson(session, course_id, item_id)
+        if read_model is None:
+            raise LessonNotFound(f"This course has no lesson {item_id}.")
+        found = read_model.model_dump_json()
+        await keep(cache, snapshot, {view: found}, ttl=readmodels.cache_ttl(session))
+    return found

@@ -1,0 +1,224 @@
+"""The courses service's cached read models.
+
+A hot read (a course page, a learner's progress, a dashboard) is answered from the cache
+when it can: the facts the access rules need (a course's visibility, a caller's
+membership) and the JSON bodies themselves are cached as views (``kit.readcache``), each
+guarded by the stamps of the entities it was built from:
+
+- ``course``: the course, its outline, its lessons and its due dates;
+- ``learner``: one person's membership of one course and their progress in it;
+- ``person``: one person's list of memberships (their dashboard);
+- ``roster``: who is enrolled in a course (the learner count);
+- ``catalog``: the list of published courses and the slugs that lead to them.
+
+A write renews the stamps of what it changed once its transaction commits, so the next
+read rebuilds. Rows changed through the ORM renew their stamps by themselves (every table
+that feeds a view is listed in ``_STAMPS_OF``); a write made with a bulk statement calls
+the matching ``…_changed`` function itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnhub.kit.auth import Principal
+from learnhub.kit.cache import Cache
+from learnhub.kit.readcache import (
+    Snapshot,
+    View,
+    keep,
+    read,
+    renew_stamps_of_flushed_rows,
+    restamp_after_commit,
+)
+from learnhub.services.courses import repository
+from learnhub.services.courses.access import CourseAccess
+from learnhub.services.courses.config import CoursesSettings
+from learnhub.services.courses.errors import CourseNotFound
+
+CATALOG_STAMP = "stamp:catalog"
+_NO_MEMBERSHIP = "null"
+
+
+def course_stamp(course_id: str) -> str:
+    return f"stamp:course:{course_id}"
+
+
+def learner_stamp(course_id: str, user_id: str) -> str:
+    return f"stamp:learner:{course_id}:{user_id}"
+
+
+def person_stamp(user_id: str) -> str:
+    return f"stamp:person:{user_id}"
+
+
+def roster_stamp(course_id: str) -> str:
+    return f"stamp:roster:{course_id}"
+
+
+def course_view(course_id: str) -> View:
+    return View(f"course:{course_id}", (course_stamp(course_id),))
+
+
+def membership_view(course_id: str, user_id: str) -> View:
+    return View(f"member:{course_id}:{user_id}", (learner_stamp(course_id, user_id),))
+
+
+# ---------------------------------------------------------------- what the rules need
+
+
+class CourseFacts(BaseModel):
+    """The fields of a course that access rules, progress and dashboards read."""
+
+    id: str
+    slug: str
+    title: str
+    summary: str
+    cover_image_url: str | None
+    visibility: str
+    enrollment_policy: str
+    owner_id: str
+    completion_rule: dict[str, Any]
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+
+class MembershipFacts(BaseModel):
+    """A person's membership of a course, as the access rules read it."""
+
+    id: str
+    user_id: str
+    role: str
+    status: str
+    completed_at: datetime | None
+
+
+def course_facts(course: Any) -> CourseFacts:
+    return CourseFacts.model_validate(course, from_attributes=True)
+
+
+def membership_facts(membership: Any) -> MembershipFacts:
+    return MembershipFacts.model_validate(membership, from_attributes=True)
+
+
+# ---------------------------------------------------------------- invalidation
+
+
+def _cache(session: AsyncSession) -> Cache:
+    return session.info["cache"]
+
+
+def course_changed(session: AsyncSession, course_id: str, *, catalog: bool = True) -> None:
+    """The course's fields, outline, lessons or due dates changed."""
+    stamps = [course_stamp(course_id)]
+    if catalog:
+        stamps.append(CATALOG_STAMP)
+    restamp_after_commit(session, _cache(session), *stamps)
+
+
+def membership_changed(session: AsyncSession, course_id: str, user_id: str) -> None:
+    """Someone joined, left, was approved, changed role or completed the course."""
+    restamp_after_commit(
+        session,
+        _cache(session),
+        learner_stamp(course_id, user_id),
+        person_stamp(user_id),
+        roster_stamp(course_id),
+    )
+
+
+def _course_and_catalog(row: Any) -> list[str]:
+    return [course_stamp(row.id), CATALOG_STAMP]
+
+
+def _content(row: Any) -> list[str]:
+    return [course_stamp(row.course_id)]
+
+
+def _content_and_catalog(row: Any) -> list[str]:
+    return [course_stamp(row.course_id), CATALOG_STAMP]
+
+
+def _membership(row: Any) -> list[str]:
+    return [
+        learner_stamp(row.course_id, row.user_id),
+        person_stamp(row.user_id),
+        roster_stamp(row.course_id),
+    ]
+
+
+def _learner(row: Any) -> list[str]:
+    return [learner_stamp(row.course_id, row.user_id)]
+
+
+# Every table a cached view is built from, and the stamps a changed row of it renews.
+_STAMPS_OF = {
+    "courses": _course_and_catalog,
+    "sections": _content,
+    "items": _content_and_catalog,
+    "lessons": _content,
+    "attachments": _content,
+    "assignments": _content,
+    "enrollments": _membership,
+    "item_progress": _learner,
+    "certificates": _learner,
+}
+
+
+renew_stamps_of_flushed_rows("courses", _STAMPS_OF)
+
+
+def cache_ttl(session: AsyncSession) -> float:
+    settings: CoursesSettings = session.info["service_settings"]
+    return float(settings.read_cache_ttl)
+
+
+# ---------------------------------------------------------------- the cached access check
+
+
+async def cached_access(
+    session: AsyncSession,
+    cache: Cache,
+    principal: Principal | None,
+    course_id: str,
+    *views: View,
+) -> tuple[CourseAccess, Snapshot]:
+    """The course as this caller may see it, from the cache (the database on a miss),
+    together with ``views`` read in the same round trip. Raises 404 like the database
+    loaders when the course does not exist or the caller may not see it."""
+    wanted_course = course_view(course_id)
+    wanted_membership = membership_view(course_id, principal.user_id) if principal else None
+    snapshot = await read(
+        cache, [wanted_course, *([wanted_membership] if wanted_membership else []), *views]
+    )
+    built: dict[View, str] = {}
+    cached_course = snapshot.value(wanted_course)
+    if cached_course is not None:
+        course = CourseFacts.model_validate_json(cached_course)
+    else:
+        row = await repository.get_course(session, course_id)
+        if row is None:
+            raise CourseNotFound(f"There is no course {course_id}.")
+        course = course_facts(row)
+        built[wanted_course] = course.model_dump_json()
+    membership: MembershipFacts | None = None
+    if wanted_membership is not None:
+        assert principal is not None
+        cached_membership = snapshot.value(wanted_membership)
+        if cached_membership is None:
+            row = await repository.get_membership(session, course_id, principal.user_id)
+            membership = membership_facts(row) if row else None
+            built[wanted_membership] = (
+                membership.model_dump_json() if membership else _NO_MEMBERSHIP
+            )
+        elif cached_membership != _NO_MEMBERSHIP:
+            membership = MembershipFacts.model_validate_json(cached_membership)
+    await keep(cache, snapshot, built, ttl=cache_ttl(session))
+    access = CourseAccess(course, principal, membership)  # type: ignore[arg-type]
+    if not access.can_view:
+        raise CourseNotFound(f"There is no course {course_id}.")
+    return access, snapshot
