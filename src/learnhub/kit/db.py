@@ -133,6 +133,13 @@ class Database:
             info={"service": service, "outbox_signal": self.outbox_signal},
         )
 
+    @property
+    def info(self) -> dict[str, Any]:
+        """What every session of this database carries in ``session.info`` (the service's
+        settings, its cache...), for code that reads without opening a session."""
+        info: dict[str, Any] = self.sessionmaker.kw.setdefault("info", {})
+        return info
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self.sessionmaker() as session:

@@ -19,7 +19,7 @@ Stamps have no TTL; values do (to bound memory, not for correctness). With Redis
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -84,6 +84,18 @@ async def keep(cache: Cache, snapshot: Snapshot, values: dict[View, str], *, ttl
             },
             ttl=ttl,
         )
+
+
+async def read_through(
+    cache: Cache, view: View, build: Callable[[], Awaitable[str]], *, ttl: float
+) -> str:
+    """The view's value: a cache hit, or built (``build`` reads the database) and kept."""
+    snapshot = await read(cache, [view])
+    found = snapshot.value(view)
+    if found is None:
+        found = await build()
+        await keep(cache, snapshot, {view: found}, ttl=ttl)
+    return found
 
 
 async def restamp(cache: Cache, stamps: Sequence[str]) -> None:

@@ -17,8 +17,11 @@ from typing import Any
 
 import httpx
 
-from learnhub.web.inprocess import InProcessApi
+from learnhub.web.inprocess import InProcessApi, InProcessResponse
 from learnhub.web.session import WebSession
+
+ApiResponse = httpx.Response | InProcessResponse
+"""An answer of the API: from httpx, or from the gateway in this process."""
 
 REFRESH_PATH = "/api/v1/auth/refresh"
 
@@ -68,7 +71,7 @@ class ApiProblem(Exception):
         return self.type.rstrip("/").rsplit("/", 1)[-1]
 
     @classmethod
-    def from_response(cls, response: httpx.Response) -> ApiProblem:
+    def from_response(cls, response: ApiResponse) -> ApiProblem:
         """The problem a response describes; tolerant of bodies that are not problem JSON."""
         try:
             body = response.json()
@@ -200,7 +203,7 @@ class PlatformApi:
         data: dict[str, Any] | None = None,
         files: dict[str, Any] | None = None,
         accept: str = "*/*",
-    ) -> httpx.Response:
+    ) -> ApiResponse:
         """Call the API and return its raw answer (a file to pass on, say).
 
         The same handling as :meth:`call`: the user's bearer token, one refresh on a 401, the
@@ -228,7 +231,7 @@ class PlatformApi:
 
     async def _send(
         self, request: _Request, *, session: WebSession | None, accept: str = "application/json"
-    ) -> httpx.Response:
+    ) -> ApiResponse:
         headers = {"Accept": accept}
         address = browser_address.get()
         if address:

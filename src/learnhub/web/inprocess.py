@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 from starlette.types import ASGIApp, Message
 
 _CLIENT = ("127.0.0.1", 0)
@@ -36,7 +35,7 @@ class InProcessApi:
         headers: Mapping[str, str],
         params: Mapping[str, Any] | None,
         json_body: Any,
-    ) -> httpx.Response:
+    ) -> InProcessResponse:
         body = b"" if json_body is None else json.dumps(json_body).encode()
         raw_headers = [(b"host", _SERVER[0].encode())]
         raw_headers += [(name.lower().encode(), value.encode()) for name, value in headers.items()]
@@ -91,9 +90,23 @@ class InProcessApi:
             await self.app(scope, receive, send)
         finally:
             finished.set()
-        return httpx.Response(
+        return InProcessResponse(
             status,
-            headers=response_headers,
-            content=b"".join(chunks),
-            request=httpx.Request(method, f"http://learnhub.internal{path}"),
+            {name.decode("latin-1"): value.decode("latin-1") for name, value in response_headers},
+            b"".join(chunks),
         )
+
+
+class InProcessResponse:
+    """The parts of an HTTP answer the web reads: status, headers (lower-case names, as
+    ASGI gives them) and body."""
+
+    __slots__ = ("content", "headers", "status_code")
+
+    def __init__(self, status_code: int, headers: dict[str, str], content: bytes) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+
+    def json(self) -> Any:
+        return json.loads(self.content)

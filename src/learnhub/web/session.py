@@ -8,10 +8,12 @@ page) and one-shot flash messages. It is signed, not encrypted: scripts cannot r
 
 from __future__ import annotations
 
+import functools
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 SESSION_COOKIE = "lh_session"
 # A signed cookie older than this is refused even if the browser still sends it; the refresh
@@ -116,6 +118,13 @@ class SessionCodec:
 
     def __init__(self, secret_key: str) -> None:
         self._serializer = URLSafeTimedSerializer(secret_key, salt="learnhub.web.session")
+        # A browser sends the same cookie with every page: checking its signature once is
+        # enough (its age is checked on every use).
+        self._verified = functools.lru_cache(maxsize=10_000)(self._verify)
+
+    def _verify(self, value: str) -> tuple[dict[str, Any], float]:
+        payload, signed_at = self._serializer.loads(value, return_timestamp=True)
+        return payload, signed_at.timestamp()
 
     def dumps(self, session: WebSession) -> str:
         """The cookie value for ``session``."""
@@ -134,7 +143,9 @@ class SessionCodec:
         if not value:
             return WebSession()
         try:
-            payload = self._serializer.loads(value, max_age=SESSION_MAX_AGE_SECONDS)
+            payload, signed_at = self._verified(value)
+            if time.time() - signed_at > SESSION_MAX_AGE_SECONDS:
+                raise SignatureExpired("the session is too old")
             user = SignedInUser(**payload["u"]) if payload.get("u") else None
             flashes = [Flash(level, message) for level, message in payload.get("f", [])]
             return WebSession(

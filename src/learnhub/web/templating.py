@@ -56,6 +56,8 @@ class Templates:
                 undefined=StrictUndefined,
                 trim_blocks=True,
                 lstrip_blocks=True,
+                # Templates ship with the code: no file check on every page.
+                auto_reload=False,
             )
             environment.policies["ext.i18n.trimmed"] = True
             environment.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]

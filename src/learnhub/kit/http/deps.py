@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.cache import Cache
+from learnhub.kit.db import Database
 from learnhub.kit.errors import AppError
 from learnhub.kit.runtime import ServiceRuntime
 
@@ -46,6 +47,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.close()
 
 
+async def get_database(request: Request) -> Database:
+    """The service's database, for reads that open a session only when they need one (a
+    read answered from the cache opens none)."""
+    db: Database = request.app.state.runtime.db
+    return db
+
+
 async def get_cache(request: Request) -> Cache:
     cache: Cache = request.app.state.runtime.cache
     return cache
@@ -54,6 +62,7 @@ async def get_cache(request: Request) -> Cache:
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 CacheDep = Annotated[Cache, Depends(get_cache)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
 async def client_address(request: Request) -> str | None:

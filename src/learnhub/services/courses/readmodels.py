@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.auth import Principal
 from learnhub.kit.cache import Cache
+from learnhub.kit.db import Database
 from learnhub.kit.readcache import (
     Snapshot,
     View,
@@ -172,8 +173,8 @@ _STAMPS_OF = {
 renew_stamps_of_flushed_rows("courses", _STAMPS_OF)
 
 
-def cache_ttl(session: AsyncSession) -> float:
-    settings: CoursesSettings = session.info["service_settings"]
+def cache_ttl(db: Database) -> float:
+    settings: CoursesSettings = db.info["service_settings"]
     return float(settings.read_cache_ttl)
 
 
@@ -181,7 +182,7 @@ def cache_ttl(session: AsyncSession) -> float:
 
 
 async def cached_access(
-    session: AsyncSession,
+    db: Database,
     cache: Cache,
     principal: Principal | None,
     course_id: str,
@@ -197,27 +198,27 @@ async def cached_access(
     )
     built: dict[View, str] = {}
     cached_course = snapshot.value(wanted_course)
-    if cached_course is not None:
-        course = CourseFacts.model_validate_json(cached_course)
-    else:
-        row = await repository.get_course(session, course_id)
-        if row is None:
-            raise CourseNotFound(f"There is no course {course_id}.")
-        course = course_facts(row)
-        built[wanted_course] = course.model_dump_json()
-    membership: MembershipFacts | None = None
-    if wanted_membership is not None:
-        assert principal is not None
-        cached_membership = snapshot.value(wanted_membership)
-        if cached_membership is None:
-            row = await repository.get_membership(session, course_id, principal.user_id)
-            membership = membership_facts(row) if row else None
-            built[wanted_membership] = (
-                membership.model_dump_json() if membership else _NO_MEMBERSHIP
-            )
-        elif cached_membership != _NO_MEMBERSHIP:
-            membership = MembershipFacts.model_validate_json(cached_membership)
-    await keep(cache, snapshot, built, ttl=cache_ttl(session))
+    cached_membership = snapshot.value(wanted_membership) if wanted_membership else None
+    if cached_course is None or (wanted_membership and cached_membership is None):
+        async with db.session() as session:
+            if cached_course is None:
+                row = await repository.get_course(session, course_id)
+                if row is None:
+                    raise CourseNotFound(f"There is no course {course_id}.")
+                cached_course = built[wanted_course] = course_facts(row).model_dump_json()
+            if wanted_membership is not None and cached_membership is None:
+                assert principal is not None
+                member = await repository.get_membership(session, course_id, principal.user_id)
+                cached_membership = built[wanted_membership] = (
+                    membership_facts(member).model_dump_json() if member else _NO_MEMBERSHIP
+                )
+        await keep(cache, snapshot, built, ttl=cache_ttl(db))
+    course = CourseFacts.model_validate_json(cached_course)
+    membership = (
+        MembershipFacts.model_validate_json(cached_membership)
+        if cached_membership and cached_membership != _NO_MEMBERSHIP
+        else None
+    )
     access = CourseAccess(course, principal, membership)  # type: ignore[arg-type]
     if not access.can_view:
         raise CourseNotFound(f"There is no course {course_id}.")

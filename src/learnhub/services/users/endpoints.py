@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from learnhub.kit.auth import AdminPrincipal, CurrentPrincipal
 from learnhub.kit.errors import Forbidden
-from learnhub.kit.http.deps import CacheDep, SessionDep
+from learnhub.kit.http.deps import CacheDep, DatabaseDep, SessionDep
 from learnhub.kit.http.pagination import Page
 from learnhub.kit.http.problems import problem_responses
 from learnhub.kit.http.responses import JsonText
@@ -21,10 +21,10 @@ router = APIRouter(tags=["users"])
 
 @router.get("/api/v1/users/me", response_model=ProfileRead, responses=problem_responses(401, 404))
 async def read_my_profile(
-    principal: CurrentPrincipal, session: SessionDep, cache: CacheDep
+    principal: CurrentPrincipal, db: DatabaseDep, cache: CacheDep
 ) -> JsonText:
     """The caller's own profile, preferences and roles."""
-    return JsonText(await readmodels.profile(session, cache, principal.user_id))
+    return JsonText(await readmodels.profile(db, cache, principal.user_id))
 
 
 @router.patch(

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from learnhub.kit.cache import Cache
-from learnhub.kit.readcache import View, keep, read, renew_stamps_of_flushed_rows
+from learnhub.kit.db import Database
+from learnhub.kit.readcache import View, read_through, renew_stamps_of_flushed_rows
 from learnhub.services.users import service
 from learnhub.services.users.config import UsersSettings
 from learnhub.services.users.schemas import ProfileRead
@@ -26,15 +25,14 @@ def _stamps_of_profile(row: Any) -> list[str]:
 renew_stamps_of_flushed_rows("users", {"profiles": _stamps_of_profile})
 
 
-async def profile(session: AsyncSession, cache: Cache, user_id: str) -> str:
+async def profile(db: Database, cache: Cache, user_id: str) -> str:
     """A person's profile as JSON: a cache hit, or read and cached."""
+
+    async def build() -> str:
+        async with db.session() as session:
+            found = await service.get_profile(session, user_id)
+        return ProfileRead.model_validate(found).model_dump_json()
+
+    settings: UsersSettings = db.info["service_settings"]
     view = View(f"profile:{user_id}", (_profile_stamp(user_id),))
-    snapshot = await read(cache, [view])
-    found = snapshot.value(view)
-    if found is None:
-        found = ProfileRead.model_validate(
-            await service.get_profile(session, user_id)
-        ).model_dump_json()
-        settings: UsersSettings = session.info["service_settings"]
-        await keep(cache, snapshot, {view: found}, ttl=settings.read_cache_ttl)
-    return found
+    return await read_through(cache, view, build, ttl=settings.read_cache_ttl)

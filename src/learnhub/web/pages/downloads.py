@@ -7,10 +7,9 @@ its bytes, content type and ``Content-Disposition``. The API decides who may hav
 
 from __future__ import annotations
 
-import httpx
 from fastapi.responses import Response
 
-from learnhub.web.api import PlatformApi
+from learnhub.web.api import ApiResponse, PlatformApi
 from learnhub.web.deps import Api, SignedInSession, page_router
 from learnhub.web.pages.course_support import COURSES_API, load_course
 from learnhub.web.session import WebSession
@@ -21,7 +20,7 @@ router = page_router()
 _PASSED_ON = ("content-disposition",)
 
 
-def file_response(answer: httpx.Response) -> Response:
+def file_response(answer: ApiResponse) -> Response:
     """The API's file as the web's answer: same bytes, type and file name, never cached."""
     headers = {name: answer.headers[name] for name in _PASSED_ON if name in answer.headers}
     headers["x-content-type-options"] = "nosniff"

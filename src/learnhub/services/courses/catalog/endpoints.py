@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from learnhub.kit.auth import CurrentPrincipal, OptionalPrincipal, Principal, require_role
-from learnhub.kit.http.deps import SessionDep
+from learnhub.kit.http.deps import DatabaseDep, SessionDep
 from learnhub.kit.http.pagination import Page
 from learnhub.kit.http.problems import problem_responses
 from learnhub.kit.http.responses import JsonText
@@ -73,7 +73,7 @@ def _may_study(access: CourseAccess) -> None:
     "/api/v1/courses", response_model=Page[CourseSummary], responses=problem_responses(400, 422)
 )
 async def list_courses(
-    session: SessionDep,
+    db: DatabaseDep,
     cache: CacheDep,
     settings: CoursesSettingsDep,
     q: Annotated[
@@ -88,7 +88,7 @@ async def list_courses(
     """Published courses, newest first: search with `q`, filter, page with `cursor`."""
     return JsonText(
         await reads.catalog_page(
-            session,
+            db,
             cache,
             query=(q or "").strip() or None,
             category=category,
@@ -101,9 +101,9 @@ async def list_courses(
 
 
 @router.get("/api/v1/courses/categories", response_model=list[CategoryCount])
-async def list_categories(session: SessionDep, cache: CacheDep) -> JsonText:
+async def list_categories(db: DatabaseDep, cache: CacheDep) -> JsonText:
     """The categories of published courses, with how many courses each has."""
-    return JsonText(await reads.categories(session, cache))
+    return JsonText(await reads.categories(db, cache))
 
 
 @router.get(
@@ -113,14 +113,14 @@ async def list_categories(session: SessionDep, cache: CacheDep) -> JsonText:
 )
 async def read_course_by_slug(
     slug: Annotated[str, Path(max_length=120)],
-    session: SessionDep,
+    db: DatabaseDep,
     cache: CacheDep,
     principal: OptionalPrincipal,
 ) -> JsonText:
     """A course found by its address, with its outline (drafts only for their staff)."""
-    course_id = await reads.course_id_by_slug(session, cache, slug)
+    course_id = await reads.course_id_by_slug(db, cache, slug)
     try:
-        return JsonText(await reads.course_detail(session, cache, principal, course_id))
+        return JsonText(await reads.course_detail(db, cache, principal, course_id))
     except CourseNotFound as hidden:
         raise CourseNotFound(f"There is no course at {slug!r}.") from hidden
 
@@ -169,13 +169,13 @@ async def import_course(
     responses=problem_responses(404),
 )
 async def read_course(
-    session: SessionDep,
+    db: DatabaseDep,
     cache: CacheDep,
     principal: OptionalPrincipal,
     course_id: Annotated[str, Path(max_length=36)],
 ) -> JsonText:
     """A course with its outline, counts, and the caller's membership (drafts: staff only)."""
-    return JsonText(await reads.course_detail(session, cache, principal, course_id))
+    return JsonText(await reads.course_detail(db, cache, principal, course_id))
 
 
 @router.patch(
@@ -354,13 +354,13 @@ async def write_lesson(
 )
 async def read_lesson(
     item_id: ItemId,
-    session: SessionDep,
+    db: DatabaseDep,
     cache: CacheDep,
     principal: CurrentPrincipal,
     course_id: Annotated[str, Path(max_length=36)],
 ) -> JsonText:
     """A lesson for the course's staff and enrolled learners, with its previous and next item."""
-    return JsonText(await reads.lesson(session, cache, principal, course_id, item_id))
+    return JsonText(await reads.lesson(db, cache, principal, course_id, item_id))
 
 
 @router.post(

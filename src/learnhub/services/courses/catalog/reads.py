@@ -11,12 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from learnhub.kit.auth import Principal
 from learnhub.kit.cache import Cache
+from learnhub.kit.db import Database
 from learnhub.kit.http.responses import with_members
-from learnhub.kit.readcache import View, keep, read
+from learnhub.kit.readcache import View, keep, read_through
 from learnhub.services.courses import readmodels
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import repository, service
@@ -40,45 +39,46 @@ def _lesson_view(course_id: str, item_id: str) -> View:
 
 
 async def course_detail(
-    session: AsyncSession, cache: Cache, principal: Principal | None, course_id: str
+    db: Database, cache: Cache, principal: Principal | None, course_id: str
 ) -> str:
     """A course with its outline, counts and the caller's membership (drafts: staff only)."""
     detail, learners = _detail_view(course_id), _learner_count_view(course_id)
     access, snapshot = await readmodels.cached_access(
-        session, cache, principal, course_id, detail, learners
+        db, cache, principal, course_id, detail, learners
     )
-    built: dict[View, str] = {}
-    body = snapshot.value(detail)
-    if body is None:
-        course = await service.get_course_row(session, course_id)
-        full = await service.course_detail(session, CourseAccess(course, None, None))
-        body = full.model_dump_json(exclude={"learner_count", "viewer"})
-        built[detail] = body
-    count = snapshot.value(learners)
-    if count is None:
-        count = str(await repository.count_active_learners(session, course_id))
-        built[learners] = count
-    await keep(cache, snapshot, built, ttl=readmodels.cache_ttl(session))
+    body, count = snapshot.value(detail), snapshot.value(learners)
+    if body is None or count is None:
+        built: dict[View, str] = {}
+        async with db.session() as session:
+            if body is None:
+                course = await service.get_course_row(session, course_id)
+                full = await service.course_detail(session, CourseAccess(course, None, None))
+                body = built[detail] = full.model_dump_json(exclude={"learner_count", "viewer"})
+            if count is None:
+                count = built[learners] = str(
+                    await repository.count_active_learners(session, course_id)
+                )
+        await keep(cache, snapshot, built, ttl=readmodels.cache_ttl(db))
     return with_members(
         body, {"learner_count": count, "viewer": service.viewer(access).model_dump_json()}
     )
 
 
-async def course_id_by_slug(session: AsyncSession, cache: Cache, slug: str) -> str:
+async def course_id_by_slug(db: Database, cache: Cache, slug: str) -> str:
+    async def build() -> str:
+        async with db.session() as session:
+            course = await service.get_course_by_slug(session, slug)
+        return course.id if course else _NOT_FOUND
+
     view = View(f"slug:{slug}", (CATALOG_STAMP,))
-    snapshot = await read(cache, [view])
-    found = snapshot.value(view)
-    if found is None:
-        course = await service.get_course_by_slug(session, slug)
-        found = course.id if course else _NOT_FOUND
-        await keep(cache, snapshot, {view: found}, ttl=readmodels.cache_ttl(session))
+    found = await read_through(cache, view, build, ttl=readmodels.cache_ttl(db))
     if found == _NOT_FOUND:
         raise CourseNotFound(f"There is no course at {slug!r}.")
     return found
 
 
 async def catalog_page(
-    session: AsyncSession,
+    db: Database,
     cache: Cache,
     *,
     query: str | None,
@@ -89,49 +89,50 @@ async def catalog_page(
     limit: int,
 ) -> str:
     """A page of published courses, as every visitor asking the same question sees it."""
+
+    async def build() -> str:
+        async with db.session() as session:
+            page = await service.list_catalog(
+                session,
+                query=query,
+                category=category,
+                level=level,
+                language=language,
+                cursor=cursor,
+                limit=limit,
+            )
+        return page.model_dump_json()
+
     question = json.dumps([query, category, level, language, cursor, limit])
     digest = hashlib.sha256(question.encode()).hexdigest()[:32]
     view = View(f"catalog:{digest}", (CATALOG_STAMP,))
-    snapshot = await read(cache, [view])
-    found = snapshot.value(view)
-    if found is None:
-        page = await service.list_catalog(
-            session,
-            query=query,
-            category=category,
-            level=level,
-            language=language,
-            cursor=cursor,
-            limit=limit,
-        )
-        found = page.model_dump_json()
-        await keep(cache, snapshot, {view: found}, ttl=readmodels.cache_ttl(session))
-    return found
+    return await read_through(cache, view, build, ttl=readmodels.cache_ttl(db))
 
 
-async def categories(session: AsyncSession, cache: Cache) -> str:
+async def categories(db: Database, cache: Cache) -> str:
+    async def build() -> str:
+        async with db.session() as session:
+            found = await service.list_categories(session)
+        return json.dumps([entry.model_dump() for entry in found])
+
     view = View("categories", (CATALOG_STAMP,))
-    snapshot = await read(cache, [view])
-    found = snapshot.value(view)
-    if found is None:
-        found = json.dumps([entry.model_dump() for entry in await service.list_categories(session)])
-        await keep(cache, snapshot, {view: found}, ttl=readmodels.cache_ttl(session))
-    return found
+    return await read_through(cache, view, build, ttl=readmodels.cache_ttl(db))
 
 
 async def lesson(
-    session: AsyncSession, cache: Cache, principal: Principal, course_id: str, item_id: str
+    db: Database, cache: Cache, principal: Principal, course_id: str, item_id: str
 ) -> str:
     """A lesson for the course's staff and enrolled learners, with its previous and next item."""
     view = _lesson_view(course_id, item_id)
-    access, snapshot = await readmodels.cached_access(session, cache, principal, course_id, view)
+    access, snapshot = await readmodels.cached_access(db, cache, principal, course_id, view)
     if not (access.is_staff or access.is_learner):
         raise NotEnrolled("Enroll in this course to open its lessons and files.")
     found = snapshot.value(view)
     if found is None:
-        read_model = await service.read_lesson(session, course_id, item_id)
+        async with db.session() as session:
+            read_model = await service.read_lesson(session, course_id, item_id)
         if read_model is None:
             raise LessonNotFound(f"This course has no lesson {item_id}.")
         found = read_model.model_dump_json()
-        await keep(cache, snapshot, {view: found}, ttl=readmodels.cache_ttl(session))
+        await keep(cache, snapshot, {view: found}, ttl=readmodels.cache_ttl(db))
     return found

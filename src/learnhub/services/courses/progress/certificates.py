@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learnhub.contracts.courses import CertificateIssued
 from learnhub.kit.cache import Cache
 from learnhub.kit.config import Settings
+from learnhub.kit.db import Database
 from learnhub.kit.events import record_event
-from learnhub.kit.readcache import View, keep, read
+from learnhub.kit.readcache import View, read_through
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.models import Course
@@ -93,23 +94,22 @@ async def my_certificate(session: AsyncSession, access: CourseAccess) -> Certifi
     )
 
 
-async def verify_certificate(session: AsyncSession, cache: Cache, code: str) -> str:
+async def verify_certificate(db: Database, cache: Cache, code: str) -> str:
     """The certificate with this code as JSON (from the cache once verified), or 404."""
     code = code.strip().upper()
+
+    async def build() -> str:
+        async with db.session() as session:
+            certificate = await repository.get_certificate_by_code(session, code)
+        if certificate is None:
+            raise CertificateNotFound(f"No certificate has the code {code}.")
+        return CertificateVerification(
+            code=certificate.code,
+            learner_name=certificate.learner_name,
+            course_title=certificate.course_title,
+            issued_at=certificate.issued_at,
+            valid=True,
+        ).model_dump_json()
+
     view = View(f"certificate:{code}", (_ISSUED,))
-    snapshot = await read(cache, [view])
-    cached = snapshot.value(view)
-    if cached is not None:
-        return cached
-    certificate = await repository.get_certificate_by_code(session, code)
-    if certificate is None:
-        raise CertificateNotFound(f"No certificate has the code {code}.")
-    body = CertificateVerification(
-        code=certificate.code,
-        learner_name=certificate.learner_name,
-        course_title=certificate.course_title,
-        issued_at=certificate.issued_at,
-        valid=True,
-    ).model_dump_json()
-    await keep(cache, snapshot, {view: body}, ttl=cache_ttl(session))
-    return body
+    return await read_through(cache, view, build, ttl=cache_ttl(db))

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.cache import Cache
-from learnhub.kit.db import utcnow
+from learnhub.kit.db import Database, utcnow
 from learnhub.kit.readcache import View, keep, read
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.models import Course
@@ -67,17 +67,18 @@ def _entry_view(course_id: str, user_id: str) -> View:
     )
 
 
-async def dashboard(session: AsyncSession, cache: Cache, user_id: str) -> str:
+async def dashboard(db: Database, cache: Cache, user_id: str) -> str:
     """The caller's active courses as a JSON list: learning ones in progress first, then not
     started, then completed; the ones they teach last; within each, newest first."""
-    ttl = cache_ttl(session)
+    ttl = cache_ttl(db)
     view = _memberships_view(user_id)
     snapshot = await read(cache, [view])
     cached = snapshot.value(view)
     if cached is not None:
         memberships = _Memberships.model_validate_json(cached).items
     else:
-        rows = await repository.list_active_memberships(session, user_id)
+        async with db.session() as session:
+            rows = await repository.list_active_memberships(session, user_id)
         memberships = [
             _Membership(course_id=row.course_id, role=row.role, completed_at=row.completed_at)
             for row in rows
@@ -98,7 +99,8 @@ async def dashboard(session: AsyncSession, cache: Cache, user_id: str) -> str:
                 entries[course_id] = entry
     missing = [m for m in memberships if m.course_id not in entries]
     if missing:
-        built = await _build_entries(session, user_id, missing, now=now)
+        async with db.session() as session:
+            built = await _build_entries(session, user_id, missing, now=now)
         entries.update(built)
         await keep(
             cache,

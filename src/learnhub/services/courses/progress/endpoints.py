@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from learnhub.kit.auth import CurrentPrincipal
-from learnhub.kit.http.deps import SessionDep
+from learnhub.kit.http.deps import DatabaseDep, SessionDep
 from learnhub.kit.http.pagination import Page
 from learnhub.kit.http.problems import problem_responses
 from learnhub.kit.http.responses import JsonText
@@ -71,12 +71,12 @@ async def view_item(
 )
 async def read_my_progress(
     principal: CurrentPrincipal,
-    session: SessionDep,
+    db: DatabaseDep,
     cache: CacheDep,
     course_id: Annotated[str, Path(max_length=36)],
 ) -> JsonText:
     """The caller's progress in the course: percentage, completion, certificate, every item."""
-    return JsonText(await service.my_progress(session, cache, principal, course_id))
+    return JsonText(await service.my_progress(db, cache, principal, course_id))
 
 
 @router.get(
@@ -116,15 +116,15 @@ async def read_my_certificate(access: MemberCourse, session: SessionDep) -> Cert
     responses=problem_responses(404),
 )
 async def verify_certificate(
-    session: SessionDep, cache: CacheDep, code: Annotated[str, Path(max_length=20)]
+    db: DatabaseDep, cache: CacheDep, code: Annotated[str, Path(max_length=20)]
 ) -> JsonText:
     """Check a certificate by its code (public: no sign-in needed)."""
-    return JsonText(await certificates.verify_certificate(session, cache, code))
+    return JsonText(await certificates.verify_certificate(db, cache, code))
 
 
 @router.get(
     "/api/v1/me/courses", response_model=list[DashboardEntry], responses=problem_responses(401)
 )
-async def my_courses(principal: CurrentPrincipal, session: SessionDep, cache: CacheDep) -> JsonText:
+async def my_courses(principal: CurrentPrincipal, db: DatabaseDep, cache: CacheDep) -> JsonText:
     """The caller's courses with progress, next step and upcoming due dates."""
-    return JsonText(await dashboard.dashboard(session, cache, principal.user_id))
+    return JsonText(await dashboard.dashboard(db, cache, principal.user_id))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learnhub.contracts.courses import CourseCompleted, LessonCompleted, ProgressUpdated
 from learnhub.kit.auth import Principal
 from learnhub.kit.cache import Cache
-from learnhub.kit.db import utcnow
+from learnhub.kit.db import Database, utcnow
 from learnhub.kit.events import record_event
 from learnhub.kit.http.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
 from learnhub.kit.readcache import View, keep
@@ -290,14 +290,12 @@ async def _progress_from_database(
     return MyProgress(**current.summary.model_dump(), items=item_states(items, rows))
 
 
-async def my_progress(
-    session: AsyncSession, cache: Cache, principal: Principal, course_id: str
-) -> str:
+async def my_progress(db: Database, cache: Cache, principal: Principal, course_id: str) -> str:
     """The calling learner's progress as JSON: a cache hit, or built and cached."""
     view = progress_view(course_id, principal.user_id)
     outline = outline_view(course_id)
     access, snapshot = await readmodels.cached_access(
-        session, cache, principal, course_id, view, outline
+        db, cache, principal, course_id, view, outline
     )
     if not access.is_learner:
         raise NotEnrolled("Enroll in this course first.")
@@ -306,17 +304,18 @@ async def my_progress(
         return cached
     built: dict[View, str] = {}
     cached_outline = snapshot.value(outline)
-    if cached_outline is not None:
-        facts = OutlineFacts.model_validate_json(cached_outline)
-    else:
-        facts = (await load_outlines(session, [course_id]))[course_id]
-        built[outline] = facts.model_dump_json()
-    rows = await repository.list_learner_progress(session, course_id, principal.user_id)
-    certificate = (
-        await repository.get_certificate(session, course_id, principal.user_id)
-        if access.membership and access.membership.completed_at
-        else None
-    )
+    async with db.session() as session:
+        if cached_outline is not None:
+            facts = OutlineFacts.model_validate_json(cached_outline)
+        else:
+            facts = (await load_outlines(session, [course_id]))[course_id]
+            built[outline] = facts.model_dump_json()
+        rows = await repository.list_learner_progress(session, course_id, principal.user_id)
+        certificate = (
+            await repository.get_certificate(session, course_id, principal.user_id)
+            if access.membership and access.membership.completed_at
+            else None
+        )
     summary: ProgressSummary = standing(
         access.course.completion_rule,
         facts.items,
@@ -326,7 +325,7 @@ async def my_progress(
     ).summary
     body = MyProgress(**summary.model_dump(), items=item_states(facts.items, rows))
     built[view] = body.model_dump_json()
-    await keep(cache, snapshot, built, ttl=readmodels.cache_ttl(session))
+    await keep(cache, snapshot, built, ttl=readmodels.cache_ttl(db))
     return built[view]
 
 
