@@ -1,10 +1,26 @@
-"""The demo courses seeded on the first start of the all-in-one mode."""
+"""The demo courses seeded on the first start of the all-in-one mode: their text is data
+files, loaded and checked, and the courses API then serves exactly what the files say."""
 
 from __future__ import annotations
 
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from learnhub.runner.course_builder import CourseSpec
 from learnhub.runner.demo import seed_demo_accounts
-from learnhub.runner.demo_courses import DEMO_COURSES, seed_demo_courses
+from learnhub.runner.demo_courses import (
+    DEMO_CONTENT,
+    DemoContentError,
+    load_demo_courses,
+    seed_demo_courses,
+)
 from tests.conftest import Stack, bearer
+
+CHEMISTRY = "introduction-to-chemistry"
 
 
 async def _seeded(stack: Stack) -> list[str]:
@@ -15,6 +31,13 @@ async def _seeded(stack: Stack) -> list[str]:
     return created
 
 
+async def _instructor(stack: Stack) -> dict[str, str]:
+    return bearer(await stack.token("instructor@example.com", "learnhub-instructor"))
+
+
+# ---------------------------------------------------------------- what the API serves
+
+
 async def test_the_catalog_lists_the_four_demo_courses_in_their_categories(
     embedded: Stack,
 ) -> None:
@@ -22,7 +45,7 @@ async def test_the_catalog_lists_the_four_demo_courses_in_their_categories(
     created = await _seeded(embedded)
 
     # then
-    assert created == [spec.slug for spec in DEMO_COURSES]
+    assert created == [spec.slug for spec in load_demo_courses()]
     listed = (await embedded.client.get("/api/v1/courses", params={"limit": 100})).json()
     assert {(entry["slug"], entry["category"]) for entry in listed["items"]} == {
         ("introduction-to-chemistry", "Science"),
@@ -36,34 +59,108 @@ async def test_the_catalog_lists_the_four_demo_courses_in_their_categories(
         assert entry["item_counts"]["assignment"] == 1
 
 
-async def test_each_demo_course_has_content_a_quiz_and_an_assignment(embedded: Stack) -> None:
+def _served_question(served: dict[str, Any]) -> dict[str, Any]:
+    """A bank question as the API serves it, in the shape the quiz file writes it."""
+    question = {"type": served["type"], "prompt": served["prompt"]}
+    if served["feedback"]:
+        question["feedback"] = served["feedback"]
+    for field in ("correct", "answer", "accepted_answers"):
+        if served.get(field) is not None:
+            question[field] = served[field]
+    if served.get("tolerance"):  # 0 is the default a file leaves out
+        question["tolerance"] = served["tolerance"]
+    if served.get("options"):
+        question["options"] = [
+            {"id": option["id"], "text": option["text"], "correct": bool(option.get("correct"))}
+            for option in served["options"]
+        ]
+    return question
+
+
+def _written_question(question: dict[str, Any]) -> dict[str, Any]:
+    written = dict(question)
+    if "options" in written:
+        written["options"] = [
+            {"id": option["id"], "text": option["text"], "correct": bool(option.get("correct"))}
+            for option in written["options"]
+        ]
+    return written
+
+
+async def _check_served(stack: Stack, spec: CourseSpec, headers: dict[str, str]) -> None:
+    course = (
+        await stack.client.get(f"/api/v1/courses/by-slug/{spec.slug}", headers=headers)
+    ).json()
+    base = f"/api/v1/courses/{course['id']}"
+    assert {
+        field: course[field]
+        for field in ("title", "summary", "description", "category", "level", "language")
+    } == {
+        "title": spec.title,
+        "summary": spec.summary,
+        "description": spec.description,
+        "category": spec.category,
+        "level": spec.level,
+        "language": spec.language,
+    }
+    assert course["tags"] == list(spec.tags)
+    assert course["estimated_hours"] == spec.estimated_hours
+    assert course["visibility"] == "published"
+    assert [section["title"] for section in course["sections"]] == [
+        section.title for section in spec.sections
+    ]
+    bank = (await stack.client.get(f"{base}/questions?limit=100", headers=headers)).json()
+    questions = {question["id"]: question for question in bank["items"]}
+    for section, served in zip(spec.sections, course["sections"], strict=True):
+        expected = [("lesson", lesson.title) for lesson in section.lessons]
+        expected += [("quiz", section.quiz.title)] if section.quiz else []
+        expected += [("assignment", section.assignment.title)] if section.assignment else []
+        assert [(item["kind"], item["title"]) for item in served["items"]] == expected
+        for lesson, item in zip(section.lessons, served["items"], strict=False):
+            read = (await stack.client.get(f"{base}/lessons/{item['id']}", headers=headers)).json()
+            video = read["video"]["url"] if read["video"] else None
+            assert (read["content_markdown"], video, read["transcript"]) == (
+                lesson.markdown,
+                lesson.video_url,
+                lesson.transcript,
+            )
+        by_kind = {item["kind"]: item["id"] for item in served["items"]}
+        if section.quiz is not None:
+            quiz = (
+                await stack.client.get(f"{base}/quizzes/{by_kind['quiz']}", headers=headers)
+            ).json()
+            assert (quiz["pass_mark"], quiz["attempts_allowed"], quiz["feedback"]) == (
+                section.quiz.pass_mark,
+                section.quiz.attempts_allowed,
+                "after_submit",
+            )
+            assert [_served_question(questions[key]) for key in quiz["question_ids"]] == [
+                _written_question(question) for question in section.quiz.questions
+            ]
+        if section.assignment is not None:
+            assignment = (
+                await stack.client.get(
+                    f"{base}/assignments/{by_kind['assignment']}", headers=headers
+                )
+            ).json()
+            assert assignment["instructions"] == section.assignment.instructions
+            assert [
+                (row["title"], row["description"], row["points"]) for row in assignment["rubric"]
+            ] == [tuple(row) for row in section.assignment.rubric]
+            assert assignment["points"] == sum(row[2] for row in section.assignment.rubric)
+            due = datetime.fromisoformat(assignment["due_at"])
+            expected_due = datetime.now(UTC) + timedelta(days=section.assignment.due_in_days)
+            assert abs(due - expected_due) < timedelta(minutes=5)
+
+
+async def test_the_api_serves_exactly_what_the_demo_files_say(embedded: Stack) -> None:
     # given
     await _seeded(embedded)
-    instructor = bearer(await embedded.token("instructor@example.com", "learnhub-instructor"))
+    instructor = await _instructor(embedded)
 
-    for spec in DEMO_COURSES:
-        # when
-        course = (
-            await embedded.client.get(f"/api/v1/courses/by-slug/{spec.slug}", headers=instructor)
-        ).json()
-
-        # then
-        assert course["visibility"] == "published"
-        items = [item for section in course["sections"] for item in section["items"]]
-        lesson = next(item for item in items if item["kind"] == "lesson")
-        base = f"/api/v1/courses/{course['id']}"
-        read = await embedded.client.get(f"{base}/lessons/{lesson['id']}", headers=instructor)
-        assert read.status_code == 200
-        assert len(read.json()["content_markdown"]) > 400
-        quiz = next(item for item in items if item["kind"] == "quiz")
-        quiz_read = await embedded.client.get(f"{base}/quizzes/{quiz['id']}", headers=instructor)
-        assert quiz_read.json()["question_count"] >= 4
-        assignment = next(item for item in items if item["kind"] == "assignment")
-        assignment_read = (
-            await embedded.client.get(f"{base}/assignments/{assignment['id']}", headers=instructor)
-        ).json()
-        assert assignment_read["rubric"]
-        assert assignment_read["due_at"] is not None
+    # when / then
+    for spec in load_demo_courses():
+        await _check_served(embedded, spec, instructor)
 
 
 async def test_learner1_has_progress_and_a_passed_quiz(embedded: Stack) -> None:
@@ -71,9 +168,7 @@ async def test_learner1_has_progress_and_a_passed_quiz(embedded: Stack) -> None:
     await _seeded(embedded)
     learner1 = bearer(await embedded.token("learner1@example.com", "learnhub-learner"))
     learner2 = bearer(await embedded.token("learner2@example.com", "learnhub-learner"))
-    chemistry = (
-        await embedded.client.get("/api/v1/courses/by-slug/introduction-to-chemistry")
-    ).json()
+    chemistry = (await embedded.client.get(f"/api/v1/courses/by-slug/{CHEMISTRY}")).json()
 
     # when
     mine = (
@@ -106,3 +201,133 @@ async def test_seeding_twice_creates_nothing_more(embedded: Stack) -> None:
     assert again == []
     listed = (await embedded.client.get("/api/v1/courses", params={"limit": 100})).json()
     assert len(listed["items"]) == 4
+
+
+# ---------------------------------------------------------------- wrong files
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A copy of the demo files to break."""
+    folder = tmp_path / "demo_content"
+    shutil.copytree(DEMO_CONTENT, folder)
+    return folder
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_shipped_files_load_in_their_listed_order() -> None:
+    specs = load_demo_courses()
+
+    assert [spec.slug for spec in specs] == [
+        "introduction-to-chemistry",
+        "python-for-data-analysis",
+        "academic-writing-in-english",
+        "foundations-of-personal-finance",
+    ]
+    chemistry = specs[0]
+    assert chemistry.sections[1].lessons[0].title == "Reading the periodic table"
+    assert chemistry.sections[1].lessons[0].markdown.startswith("# Reading the periodic table\n")
+    assert chemistry.sections[1].lessons[0].transcript.startswith("Welcome to this tour")
+    assert chemistry.sections[1].assignment is not None
+    assert chemistry.sections[1].assignment.rubric[0] == (
+        "Observations",
+        "Clear, specific descriptions of each change.",
+        4,
+    )
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (
+            "course.toml",
+            'title = "Introduction to Chemistry"\n',
+            "",
+            "The demo course file introduction-to-chemistry/course.toml is not valid: title: "
+            "Field required",
+        ),
+        (
+            "course.toml",
+            'lessons = ["what-is-matter.md"',
+            'lesons = ["what-is-matter.md"',
+            "The demo course file introduction-to-chemistry/course.toml is not valid: "
+            "sections #1, lesons: Extra inputs are not permitted",
+        ),
+        (
+            "course.toml",
+            '"inside-the-atom.md"',
+            '"inside-an-atom.md"',
+            "The demo course file introduction-to-chemistry/inside-an-atom.md, which "
+            "introduction-to-chemistry/course.toml (sections #1) lists, does not exist",
+        ),
+        (
+            "quiz.toml",
+            'type = "true_false"',
+            'type = "yes_no"',
+            "The demo course file introduction-to-chemistry/quiz.toml is not valid: "
+            "questions #3: Input tag 'yes_no' found using 'type' does not match any of the "
+            "expected tags: 'single_choice', 'multiple_choice', 'true_false', 'short_answer', "
+            "'numeric', 'matching', 'ordering', 'essay'",
+        ),
+        (
+            "assignment.md",
+            "due_in_days = 21",
+            "due_in_days = 0",
+            "The demo course file introduction-to-chemistry/assignment.md is not valid: "
+            "due_in_days: Input should be greater than or equal to 1",
+        ),
+        (
+            "what-is-matter.md",
+            "+++\n",
+            "",
+            "The demo course file introduction-to-chemistry/what-is-matter.md must start with a "
+            "+++ line, then its fields (title...) in TOML, then another +++ line before the text",
+        ),
+    ],
+)
+def test_a_wrong_file_is_refused_with_its_name_and_field(
+    content: Path, file: str, old: str, new: str, message: str
+) -> None:
+    # given
+    _edit(content / CHEMISTRY / file, old, new)
+
+    # when
+    with pytest.raises(DemoContentError) as refused:
+        load_demo_courses(content)
+
+    # then
+    assert str(refused.value) == message
+
+
+def test_a_file_that_is_not_toml_is_refused_with_its_line(content: Path) -> None:
+    _edit(content / CHEMISTRY / "quiz.toml", 'title = "Check', "title = Check")
+
+    with pytest.raises(DemoContentError) as refused:
+        load_demo_courses(content)
+
+    assert str(refused.value).startswith(
+        "The demo course file introduction-to-chemistry/quiz.toml is not valid TOML: "
+    )
+    assert "line 1" in str(refused.value)
+
+
+async def test_a_wrong_file_stops_the_demo_before_anything_is_created(
+    embedded: Stack, content: Path
+) -> None:
+    # given: the last course's quiz is broken
+    await seed_demo_accounts(embedded.platform.runtime("auth"))
+    await embedded.settle()
+    _edit(content / "foundations-of-personal-finance" / "quiz.toml", "prompt", "promt")
+
+    # when
+    with pytest.raises(DemoContentError, match=r"foundations-of-personal-finance/quiz\.toml"):
+        await seed_demo_courses(embedded.client, folder=content)
+
+    # then: not even the first course exists
+    listed = (await embedded.client.get("/api/v1/courses", params={"limit": 100})).json()
+    assert listed["items"] == []

@@ -23,7 +23,7 @@ from typing import Any, cast
 from sqlalchemy import DateTime, Table, event, text
 from sqlalchemy import inspect as inspect_orm
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -276,9 +276,13 @@ async def insert_ignore(
     *,
     conflict_columns: Sequence[str] | None = None,
 ) -> int:
-    """``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL, in one statement (no
-    savepoint): the rows that would break a unique constraint (``conflict_columns``'s, or
-    any when not given) are skipped. Returns how many rows were inserted."""
+    """``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL, with no savepoint: the
+    rows that would break a unique constraint (``conflict_columns``'s, or any when not
+    given) are skipped. Returns how many rows were inserted.
+
+    Many rows go as one statement per thousand (SQLAlchemy's "insertmanyvalues": the
+    statement is compiled once for a row and repeated, instead of compiled afresh for each
+    batch), and ``RETURNING`` counts the rows inserted, in the order given."""
     if isinstance(rows, Mapping):
         rows = [rows]
     if not rows:
@@ -290,15 +294,13 @@ async def insert_ignore(
         statement = sqlite.insert(table)
     else:
         raise NotImplementedError(f"insert_ignore does not know the {dialect} dialect")
-    statement = statement.values(list(rows)).on_conflict_do_nothing(
+    columns = table if isinstance(table, Table) else cast(Table, table.__table__)
+    statement = statement.on_conflict_do_nothing(
         index_elements=list(conflict_columns) if conflict_columns else None
-    )
-    # An INSERT's result is a CursorResult; the session's types only say Result.
-    result = cast(CursorResult[Any], await session.execute(statement))
-    inserted = max(result.rowcount, 0)
+    ).returning(*columns.primary_key.columns)
+    inserted = len((await session.execute(statement, list(rows))).all())
     if inserted:
-        table_name = table.name if isinstance(table, Table) else table.__tablename__
-        note_rows_written(session, str(table_name), rows)
+        note_rows_written(session, str(columns.name), rows)
     return inserted
 
 

@@ -23,7 +23,7 @@ from learnhub.kit.cache import Cache
 from learnhub.kit.config import Settings
 from learnhub.kit.db import Database
 from learnhub.kit.events.bus import Bus, Subscription
-from learnhub.kit.events.inbox import EventHandler, subscription_for
+from learnhub.kit.events.inbox import BatchEventHandler, EventHandler, subscription_for
 from learnhub.kit.events.outbox import OutboxRelay
 from learnhub.kit.tasks import PeriodicTask, Scheduler
 
@@ -42,6 +42,8 @@ class ServiceSpec:
     default_port: int
     publishes: tuple[type[EventPayload], ...] = ()
     handlers: Mapping[str, EventHandler] = field(default_factory=dict)
+    # Optional faster forms of some handlers, for a backlog (see kit.events.inbox).
+    batch_handlers: Mapping[str, BatchEventHandler] = field(default_factory=dict)
     settings_class: type[BaseSettings] | None = None
     issues_tokens: bool = False
     on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None
@@ -89,7 +91,7 @@ class ServiceRuntime:
 
     @property
     def subscription(self) -> Subscription | None:
-        return subscription_for(self.db, self.spec.handlers)
+        return subscription_for(self.db, self.spec.handlers, self.spec.batch_handlers)
 
     async def start(self) -> None:
         """Run start-up work and subscribe the event handlers.

@@ -1,9 +1,17 @@
 """Builds whole courses through the courses service's public API: the demo courses and the
 generated data set of `learnhub seed` share it, so both go through the same rules as an
-instructor working in the web UI."""
+instructor moving a course between installations.
+
+A course's outline, lessons and quizzes travel in one course archive (the format the
+courses service exports and imports), its assignments' settings and rubrics are set through
+the assignments API, and the course gets its slug and is published last: four calls per
+course instead of one per section, item, question and setting."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -154,16 +162,59 @@ def built_from_detail(detail: dict[str, Any]) -> BuiltCourse:
     return built
 
 
-async def build_course(
-    api: Api, token: str, spec: CourseSpec, *, now: datetime | None = None
-) -> BuiltCourse:
-    """Create the course, its sections, lessons, quizzes and assignments, then publish it."""
-    now = now or datetime.now(UTC)
-    course = await api.call(
-        "POST",
-        "/api/v1/courses",
-        token=token,
-        json={
+ARCHIVE_FORMAT = {"format": "learnhub-course", "version": 1}
+
+
+def course_archive(spec: CourseSpec, *, now: datetime) -> bytes:
+    """The course as an archive the courses service imports: outline, lessons and quizzes
+    (assignments come without settings; :func:`build_course` sets them through their API,
+    which gives each rubric criterion its id)."""
+    sections = []
+    for section_number, section in enumerate(spec.sections, 1):
+        items: list[dict[str, Any]] = [
+            {
+                "id": f"s{section_number}-lesson-{number}",
+                "kind": "lesson",
+                "title": lesson.title,
+                "lesson": {
+                    "content_markdown": lesson.markdown,
+                    "video_url": lesson.video_url,
+                    "transcript": lesson.transcript,
+                },
+            }
+            for number, lesson in enumerate(section.lessons, 1)
+        ]
+        if section.quiz is not None:
+            items.append(
+                {
+                    "id": f"s{section_number}-quiz",
+                    "kind": "quiz",
+                    "title": section.quiz.title,
+                    "grade_category": "Quizzes",
+                    "content": {
+                        "settings": {
+                            "pass_mark": section.quiz.pass_mark,
+                            "attempts_allowed": section.quiz.attempts_allowed,
+                            "feedback": "after_submit",
+                        },
+                        "questions": list(section.quiz.questions),
+                    },
+                }
+            )
+        if section.assignment is not None:
+            items.append(
+                {
+                    "id": f"s{section_number}-assignment",
+                    "kind": "assignment",
+                    "title": section.assignment.title,
+                    "grade_category": "Assignments",
+                }
+            )
+        sections.append({"title": section.title, "items": items})
+    document = {
+        **ARCHIVE_FORMAT,
+        "exported_at": now.isoformat(),
+        "course": {
             "title": spec.title,
             "slug": spec.slug,
             "summary": spec.summary,
@@ -175,91 +226,60 @@ async def build_course(
             "estimated_hours": spec.estimated_hours,
             "enrollment_policy": "open",
         },
-    )
-    base = f"/api/v1/courses/{course['id']}"
-    built = BuiltCourse(id=course["id"], slug=course["slug"])
-    for section_spec in spec.sections:
-        section = await api.call(
-            "POST", f"{base}/sections", token=token, json={"title": section_spec.title}
-        )
-        items = f"{base}/sections/{section['id']}/items"
-        for lesson in section_spec.lessons:
-            item = await api.call(
-                "POST", items, token=token, json={"kind": "lesson", "title": lesson.title}
-            )
-            body: dict[str, Any] = {
-                "content_markdown": lesson.markdown,
-                "transcript": lesson.transcript,
-            }
-            if lesson.video_url:
-                body["video_url"] = lesson.video_url
-            await api.call("PUT", f"{base}/lessons/{item['id']}", token=token, json=body)
-            built.lesson_ids.append(item["id"])
-        if section_spec.quiz is not None:
-            built.quiz_ids.append(await _build_quiz(api, token, base, items, section_spec.quiz))
-        if section_spec.assignment is not None:
-            assignment = section_spec.assignment
-            item = await api.call(
-                "POST",
-                items,
-                token=token,
-                json={
-                    "kind": "assignment",
-                    "title": assignment.title,
-                    "grade_category": "Assignments",
-                },
-            )
-            await api.call(
-                "PATCH",
-                f"{base}/assignments/{item['id']}",
-                token=token,
-                json={
-                    "instructions": assignment.instructions,
-                    "due_at": (now + timedelta(days=assignment.due_in_days)).isoformat(),
-                    "late_policy": "penalty",
-                    "penalty_percent_per_day": 10,
-                    "penalty_cap_percent": 50,
-                    "submission_types": ["text", "file"],
-                    "allowed_file_types": [".pdf", ".docx", ".md", ".txt"],
-                    "resubmission": "until_due",
-                    "points": sum(points for _, _, points in assignment.rubric),
-                    "rubric": [
-                        {"title": title, "description": description, "points": points}
-                        for title, description, points in assignment.rubric
-                    ],
-                },
-            )
-            built.assignment_ids.append(item["id"])
-    await api.call("PATCH", base, token=token, json={"visibility": "published"})
-    return built
+        "sections": sections,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("course.json", json.dumps(document, ensure_ascii=False))
+    return buffer.getvalue()
 
 
-async def _build_quiz(api: Api, token: str, base: str, items: str, quiz: QuizSpec) -> str:
-    item = await api.call(
+def _assignment_settings(assignment: AssignmentSpec, now: datetime) -> dict[str, Any]:
+    return {
+        "instructions": assignment.instructions,
+        "due_at": (now + timedelta(days=assignment.due_in_days)).isoformat(),
+        "late_policy": "penalty",
+        "penalty_percent_per_day": 10,
+        "penalty_cap_percent": 50,
+        "submission_types": ["text", "file"],
+        "allowed_file_types": [".pdf", ".docx", ".md", ".txt"],
+        "resubmission": "until_due",
+        "points": sum(points for _, _, points in assignment.rubric),
+        "rubric": [
+            {"title": title, "description": description, "points": points}
+            for title, description, points in assignment.rubric
+        ],
+    }
+
+
+async def build_course(
+    api: Api, token: str, spec: CourseSpec, *, now: datetime | None = None
+) -> BuiltCourse:
+    """Create the course with its content, set up its assignments, then give it its slug
+    and publish it (a course found by its slug is therefore always complete)."""
+    now = now or datetime.now(UTC)
+    imported = await api.call(
         "POST",
-        items,
+        "/api/v1/courses/import",
         token=token,
-        json={"kind": "quiz", "title": quiz.title, "grade_category": "Quizzes"},
+        files={"file": (f"{spec.slug}.zip", course_archive(spec, now=now), "application/zip")},
     )
-    question_ids = []
-    for question in quiz.questions:
-        created = await api.call("POST", f"{base}/questions", token=token, json=question)
-        question_ids.append(created["id"])
-    quiz_path = f"{base}/quizzes/{item['id']}"
-    await api.call(
-        "PUT", f"{quiz_path}/questions", token=token, json={"question_ids": question_ids}
+    base = f"/api/v1/courses/{imported['id']}"
+    built = built_from_detail(await api.call("GET", base, token=token))
+    assignments = [section.assignment for section in spec.sections if section.assignment]
+    for item_id, assignment in zip(built.assignment_ids, assignments, strict=True):
+        await api.call(
+            "PATCH",
+            f"{base}/assignments/{item_id}",
+            token=token,
+            json=_assignment_settings(assignment, now),
+        )
+    published = await api.call(
+        "PATCH", base, token=token, json={"slug": spec.slug, "visibility": "published"}
     )
-    await api.call(
-        "PATCH",
-        quiz_path,
-        token=token,
-        json={
-            "pass_mark": quiz.pass_mark,
-            "attempts_allowed": quiz.attempts_allowed,
-            "feedback": "after_submit",
-        },
-    )
-    return str(item["id"])
+    built.slug = published["slug"]
+    built.created = True
+    return built
 
 
 def right_answer(question: dict[str, Any]) -> Any:

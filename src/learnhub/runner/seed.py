@@ -2,23 +2,29 @@
 load tests — learner accounts, published courses, enrollments and some progress.
 
 It runs the platform in this process on the configured backends (SQLite by default, or
-LEARNHUB_DATABASE_URL / LEARNHUB_BUS_URL), creates courses and enrollments through the
-courses API, and uses the services' own functions where one call per learner would be
-absurdly slow: accounts (one shared password, hashed once) and lesson completions.
-Everything is found again by e-mail and slug, so a second run adds nothing twice."""
+LEARNHUB_DATABASE_URL / LEARNHUB_CACHE_URL, with the in-process bus unless
+LEARNHUB_BUS_URL says otherwise). Courses are built through the courses API (an archive
+import each); accounts, enrollments and lesson completions, too many for one call each, go
+through the owning services' bulk functions, which apply the same rules and record the same
+events. The events are handled while the seed goes on, and waited for before progress and
+at the end. Everything is found again by e-mail and slug, so a second run adds nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
 
+from learnhub.kit.auth import Principal
 from learnhub.kit.config import Settings
+from learnhub.kit.events.deliveries import DeliveryQueue
+from learnhub.kit.events.memory import InProcessBus
 from learnhub.runner.course_builder import (
     Api,
     AssignmentSpec,
@@ -34,19 +40,27 @@ from learnhub.runner.course_builder import (
 from learnhub.runner.demo import DEMO_ACCOUNTS, seed_demo_accounts
 from learnhub.runner.platform import INTERNAL_BASE_URL, Platform, build_all_in_one
 from learnhub.services.auth import repository as auth_repository
-from learnhub.services.auth import service as auth_rules
+from learnhub.services.auth.bulk import NewAccount, register_many
 from learnhub.services.courses import repository as courses_repository
-from learnhub.services.courses.progress.service import record_item_outcome
+from learnhub.services.courses.access import CourseAccess
+from learnhub.services.courses.enrollment.bulk import enroll_many
+from learnhub.services.courses.progress.bulk import complete_lessons
 
 LEARNER_PASSWORD = "learnhub-learner"  # noqa: S105  # demo data, printed in the summary
-ACCOUNT_BATCH = 500
-PROGRESS_BATCH = 250
-BULK_CSV_ROWS = 5000  # the bulk enrollment endpoint's limit per file
+ACCOUNT_BATCH = 1000  # accounts per transaction
+MEMBERSHIP_BATCH = 2000  # learners' enrollments (or progress) per transaction
+RELAY_BATCH = 1000  # events a relay takes per round while seeding
 SETTLE_SECONDS = 600.0
 
 
 def learner_email(number: int) -> str:
     return f"seed-learner-{number:05d}@example.org"
+
+
+def learner_name(number: int) -> str:
+    first = FIRST_NAMES[number % len(FIRST_NAMES)]
+    last = LAST_NAMES[(number // len(FIRST_NAMES)) % len(LAST_NAMES)]
+    return f"{first} {last}"
 
 
 def course_slug(number: int) -> str:
@@ -261,9 +275,18 @@ def lessons_done(plan: SeedPlan, learner: int, course: int, lesson_count: int) -
 # ---------------------------------------------------------------- the phases
 
 
+@dataclass(frozen=True)
+class _Instructor:
+    user_id: str
+    token: str
+
+
 async def run_seed(settings: Settings, plan: SeedPlan, progress: ProgressFactory) -> SeedSummary:
     """Seed ``plan`` on the configured backends (already migrated)."""
     platform, app = build_all_in_one(settings, with_web=False)
+    for runtime in platform.runtimes:
+        assert runtime.relay is not None
+        runtime.relay.batch_size = RELAY_BATCH
     summary = SeedSummary()
     await platform.start(migrate=False)
     try:
@@ -273,37 +296,38 @@ async def run_seed(settings: Settings, plan: SeedPlan, progress: ProgressFactory
             transport=httpx.ASGITransport(app=app), base_url=INTERNAL_BASE_URL
         ) as client:
             api = Api(client)
-            instructor = next(account for account in DEMO_ACCOUNTS if account.role == "instructor")
-            try:
-                token = await api.login(instructor.email, instructor.password)
-            except SeedError as error:
-                raise SeedError(
-                    f"The seeded courses belong to the demo instructor, and {error.args[0]}: "
-                    f"create it with `learnhub user create --email {instructor.email} --role "
-                    f"instructor --password {instructor.password}`"
-                ) from error
-            started = time.perf_counter()
-            user_ids = await _learners(platform, plan, summary, progress)
-            summary.seconds["learners"] = time.perf_counter() - started
-
-            started = time.perf_counter()
-            courses = await _courses(api, token, plan, summary, progress)
-            await platform.settle(SETTLE_SECONDS)
-            summary.seconds["courses"] = time.perf_counter() - started
-
-            started = time.perf_counter()
-            by_course = enrollment_plan(plan)
-            await _enrollments(api, token, courses, by_course, summary, progress)
-            await platform.settle(SETTLE_SECONDS)
-            summary.seconds["enrollments"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        await _progress(platform, plan, courses, by_course, user_ids, summary, progress)
-        await platform.settle(SETTLE_SECONDS)
-        summary.seconds["progress"] = time.perf_counter() - started
+            instructor = await _instructor(platform, api)
+            with _timed(summary, "learners"):
+                user_ids = await _learners(platform, plan, summary, progress)
+            # The registrations' events are handled meanwhile, by the relays and consumers
+            # running in this process.
+            with _timed(summary, "courses"):
+                courses = await _courses(api, instructor.token, plan, summary, progress)
+        by_course = enrollment_plan(plan)
+        with _timed(summary, "enrollments"):
+            await _enrollments(
+                platform, instructor, courses, by_course, user_ids, summary, progress
+            )
+        with _timed(summary, "events"):
+            # A course completed by its last lesson gets a certificate in the learner's
+            # name: the courses service must know every learner before progress is written.
+            await _events(platform, progress)
+        with _timed(summary, "progress"):
+            await _progress(platform, plan, courses, by_course, user_ids, summary, progress)
+        with _timed(summary, "events"):
+            await _events(platform, progress)
     finally:
         await platform.stop()
     return summary
+
+
+@contextmanager
+def _timed(summary: SeedSummary, phase: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        summary.seconds[phase] = summary.seconds.get(phase, 0.0) + time.perf_counter() - started
 
 
 def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
@@ -311,37 +335,52 @@ def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
         yield values[start : start + size]
 
 
+def _course_groups(by_course: dict[int, list[int]], size: int) -> Iterator[list[int]]:
+    """Course numbers in groups of about ``size`` learners, one transaction each."""
+    group: list[int] = []
+    learners = 0
+    for number, members in by_course.items():
+        if group and learners + len(members) > size:
+            yield group
+            group, learners = [], 0
+        group.append(number)
+        learners += len(members)
+    if group:
+        yield group
+
+
+async def _instructor(platform: Platform, api: Api) -> _Instructor:
+    account = next(account for account in DEMO_ACCOUNTS if account.role == "instructor")
+    try:
+        token = await api.login(account.email, account.password)
+    except SeedError as error:
+        raise SeedError(
+            f"The seeded courses belong to the demo instructor, and {error.args[0]}: "
+            f"create it with `learnhub user create --email {account.email} --role "
+            f"instructor --password {account.password}`"
+        ) from error
+    async with platform.runtime("auth").db.session() as session:
+        ids = await auth_repository.get_account_ids_by_emails(session, [account.email])
+    return _Instructor(user_id=ids[account.email], token=token)
+
+
 async def _learners(
     platform: Platform, plan: SeedPlan, summary: SeedSummary, progress: ProgressFactory
 ) -> dict[int, str]:
     auth = platform.runtime("auth")
-    context = auth.state["auth"]
-    password_hash = await context.passwords.hash(LEARNER_PASSWORD)
+    password_hash = await auth.state["auth"].passwords.hash(LEARNER_PASSWORD)
     user_ids: dict[int, str] = {}
-    with progress("learners  ", plan.learners) as bar:
+    with progress("learners   ", plan.learners) as bar:
         for numbers in _chunks(list(range(1, plan.learners + 1)), ACCOUNT_BATCH):
+            accounts = [
+                NewAccount(learner_email(number), learner_name(number)) for number in numbers
+            ]
             async with auth.db.transaction() as session:
-                for number in numbers:
-                    email = learner_email(number)
-                    account = await auth_repository.get_account_by_email(session, email)
-                    if account is not None:
-                        summary.learners_found += 1
-                    else:
-                        first = FIRST_NAMES[number % len(FIRST_NAMES)]
-                        last = LAST_NAMES[(number // len(FIRST_NAMES)) % len(LAST_NAMES)]
-                        account = await auth_rules.register(
-                            session,
-                            context,
-                            email=email,
-                            password=LEARNER_PASSWORD,
-                            password_hash=password_hash,
-                            display_name=f"{first} {last}",
-                        )
-                        summary.learners_created += 1
-                    user_ids[number] = account.id
-            # The courses service learns people's e-mails from these events: enrollment by
-            # e-mail needs them there.
-            await platform.settle(SETTLE_SECONDS)
+                registered = await register_many(session, accounts, password_hash=password_hash)
+            summary.learners_created += len(registered.created)
+            summary.learners_found += len(registered.existing)
+            ids = registered.created | registered.existing
+            user_ids.update({number: ids[learner_email(number)] for number in numbers})
             bar.update(len(numbers))
     return user_ids
 
@@ -350,7 +389,7 @@ async def _courses(
     api: Api, token: str, plan: SeedPlan, summary: SeedSummary, progress: ProgressFactory
 ) -> dict[int, BuiltCourse]:
     courses: dict[int, BuiltCourse] = {}
-    with progress("courses   ", plan.courses) as bar:
+    with progress("courses    ", plan.courses) as bar:
         for number in range(1, plan.courses + 1):
             existing = await api.course_by_slug(course_slug(number), token)
             if existing is not None:
@@ -364,32 +403,34 @@ async def _courses(
 
 
 async def _enrollments(
-    api: Api,
-    token: str,
+    platform: Platform,
+    instructor: _Instructor,
     courses: dict[int, BuiltCourse],
     by_course: dict[int, list[int]],
+    user_ids: dict[int, str],
     summary: SeedSummary,
     progress: ProgressFactory,
 ) -> None:
+    runtime = platform.runtime("courses")
+    # The courses' owner enrolls their learners, as with the bulk CSV enrollment.
+    principal = Principal(user_id=instructor.user_id, roles=frozenset({"instructor"}))
     with progress("enrollments", sum(len(learners) for learners in by_course.values())) as bar:
-        for number, learners in by_course.items():
-            for rows in _chunks(learners, BULK_CSV_ROWS):
-                csv = "email\n" + "".join(f"{learner_email(learner)}\n" for learner in rows)
-                report = await api.call(
-                    "POST",
-                    f"/api/v1/courses/{courses[number].id}/enrollments/bulk",
-                    token=token,
-                    files={"file": ("learners.csv", csv.encode(), "text/csv")},
-                )
-                if report["unknown_email"] or report["invalid"]:
-                    raise SeedError(
-                        f"The courses service does not know {report['unknown_email']} of the "
-                        "seeded learners yet: run `learnhub seed` again once the platform has "
-                        "handled their registration events"
+        for group in _course_groups(by_course, MEMBERSHIP_BATCH):
+            async with runtime.db.transaction() as session:
+                for number in group:
+                    course = await courses_repository.get_course(session, courses[number].id)
+                    assert course is not None  # built or found a moment ago
+                    membership = await courses_repository.get_membership(
+                        session, course.id, instructor.user_id
                     )
-                summary.enrollments_created += report["enrolled"]
-                summary.enrollments_found += report["already_enrolled"]
-                bar.update(len(rows))
+                    enrolled = await enroll_many(
+                        session,
+                        CourseAccess(course, principal, membership),
+                        [user_ids[learner] for learner in by_course[number]],
+                    )
+                    summary.enrollments_created += enrolled.enrolled
+                    summary.enrollments_found += enrolled.already_enrolled
+            bar.update(sum(len(by_course[number]) for number in group))
 
 
 async def _progress(
@@ -402,28 +443,70 @@ async def _progress(
     progress: ProgressFactory,
 ) -> None:
     runtime = platform.runtime("courses")
-    with progress("progress  ", sum(len(learners) for learners in by_course.values())) as bar:
-        for number, learners in by_course.items():
-            built = courses[number]
-            for batch in _chunks(learners, PROGRESS_BATCH):
-                async with runtime.db.transaction() as session:
+    with progress("progress   ", sum(len(learners) for learners in by_course.values())) as bar:
+        for group in _course_groups(by_course, MEMBERSHIP_BATCH):
+            async with runtime.db.transaction() as session:
+                for number in group:
+                    built = courses[number]
+                    lessons = {
+                        user_ids[learner]: built.lesson_ids[
+                            : lessons_done(plan, learner, number, len(built.lesson_ids))
+                        ]
+                        for learner in by_course[number]
+                    }
+                    lessons = {user_id: done for user_id, done in lessons.items() if done}
+                    if not lessons:
+                        continue
                     course = await courses_repository.get_course(session, built.id)
                     assert course is not None
-                    items = {
-                        item.id: item
-                        for item in await courses_repository.list_items(session, built.id)
-                    }
-                    for learner in batch:
-                        done = lessons_done(plan, learner, number, len(built.lesson_ids))
-                        for lesson_id in built.lesson_ids[:done]:
-                            await record_item_outcome(
-                                session,
-                                runtime.cache,
-                                course=course,
-                                item=items[lesson_id],
-                                user_id=user_ids[learner],
-                                completed=True,
-                            )
-                        summary.lessons_completed += done
-                bar.update(len(batch))
-            await platform.settle(SETTLE_SECONDS)
+                    recorded = await complete_lessons(
+                        session, course=course, lessons_by_learner=lessons
+                    )
+                    summary.lessons_completed += recorded.lessons_completed
+            bar.update(sum(len(by_course[number]) for number in group))
+
+
+async def _backlog(platform: Platform) -> int:
+    total = 0
+    for runtime in platform.runtimes:
+        assert runtime.relay is not None
+        total += await runtime.relay.backlog()
+    return total
+
+
+async def _events(platform: Platform, progress: ProgressFactory) -> None:
+    """Wait until every event recorded so far has been handled, showing the backlog."""
+    left = await _backlog(platform)
+    with progress("events     ", left) as bar:
+        settling = asyncio.create_task(platform.settle(SETTLE_SECONDS))
+        while not settling.done():
+            await asyncio.wait({settling}, timeout=0.5)
+            now_left = await _backlog(platform)
+            if now_left < left:
+                bar.update(left - now_left)
+                left = now_left
+        try:
+            await settling
+        except TimeoutError as error:
+            raise SeedError(
+                f"The platform did not handle the seeded events within {SETTLE_SECONDS:.0f} s "
+                "(see the log); run `learnhub seed` again to finish"
+            ) from error
+        bar.update(left)
+    failed = await _services_with_dead_letters(platform)
+    if failed:
+        raise SeedError(
+            f"Some events could not be handled by {', '.join(failed)} (the log says why); the "
+            "data set is incomplete until they are: see `learnhub events dlq SERVICE`"
+        )
+
+
+async def _services_with_dead_letters(platform: Platform) -> list[str]:
+    """The services whose in-process queue keeps dead letters (RabbitMQ keeps its own)."""
+    if not isinstance(platform.bus, InProcessBus):
+        return []
+    failed = []
+    for runtime in platform.runtimes:
+        if runtime.spec.handlers and await DeliveryQueue(runtime.db).dead_letters(limit=1):
+            failed.append(runtime.name)
+    return failed

@@ -1,5 +1,6 @@
 """The people the courses service knows, from the auth and users services' events, which
-may arrive in either order: nothing is dropped and the newer name wins."""
+may arrive in either order: nothing is dropped and the newer name wins, whether the events
+come one by one or as a backlog handled in one batch."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from tests.conftest import Stack
 REGISTERED_AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def registered(user_id: str) -> UserRegistered:
+def registered(user_id: str, email: str = "Ada@Example.org") -> UserRegistered:
     return UserRegistered(
         user_id=user_id,
-        email="Ada@Example.org",
+        email=email,
         display_name="Ada",
         registered_at=REGISTERED_AT,
     )
@@ -40,6 +41,15 @@ async def deliver(stack: Stack, payload: EventPayload) -> None:
     subscription = stack.platform.runtime("courses").subscription
     assert subscription is not None
     await subscription.handler(CloudEvent.from_payload(payload, source="tests"))
+
+
+async def deliver_backlog(stack: Stack, *payloads: EventPayload) -> None:
+    """Hand the events to the courses service in one batch, as its bus does with a backlog."""
+    subscription = stack.platform.runtime("courses").subscription
+    assert subscription is not None and subscription.batch_handler is not None
+    await subscription.batch_handler(
+        [CloudEvent.from_payload(payload, source="tests") for payload in payloads]
+    )
 
 
 async def person(stack: Stack, user_id: str) -> tuple[str | None, str, datetime] | None:
@@ -97,3 +107,42 @@ async def test_an_older_update_arriving_late_changes_nothing(stack: Stack) -> No
         "Newest",
         REGISTERED_AT + timedelta(minutes=10),
     )
+
+
+async def test_a_backlog_of_registrations_completes_early_rows_and_adds_the_others(
+    stack: Stack,
+) -> None:
+    # given: an update overtook Ada's registration
+    await deliver(stack, renamed("u-4", "Ada Lovelace", after=timedelta(minutes=5)))
+
+    # when: her registration and Bob's come in one batch
+    await deliver_backlog(
+        stack, registered("u-4", "Ada@Example.org"), registered("u-5", "bob@example.org")
+    )
+
+    # then
+    assert await person(stack, "u-4") == (
+        "ada@example.org",
+        "Ada Lovelace",
+        REGISTERED_AT + timedelta(minutes=5),
+    )
+    assert await person(stack, "u-5") == ("bob@example.org", "Ada", REGISTERED_AT)
+
+
+async def test_a_backlog_applies_registrations_and_updates_in_their_order(stack: Stack) -> None:
+    # when: a rename follows its registration within the batch, an older one after both
+    await deliver_backlog(
+        stack,
+        registered("u-6", "ada@example.org"),
+        renamed("u-6", "Countess Lovelace", after=timedelta(minutes=2)),
+        registered("u-7", "bob@example.org"),
+        renamed("u-6", "Older", after=timedelta(minutes=1)),
+    )
+
+    # then
+    assert await person(stack, "u-6") == (
+        "ada@example.org",
+        "Countess Lovelace",
+        REGISTERED_AT + timedelta(minutes=2),
+    )
+    assert await person(stack, "u-7") == ("bob@example.org", "Ada", REGISTERED_AT)

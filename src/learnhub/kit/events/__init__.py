@@ -2,6 +2,6 @@
 
 from learnhub.kit.events.bus import Bus, DeliveryHandler, Subscription
 from learnhub.kit.events.envelope import CloudEvent
-from learnhub.kit.events.outbox import record_event
+from learnhub.kit.events.outbox import record_event, record_events
 
-__all__ = ["Bus", "CloudEvent", "DeliveryHandler", "Subscription", "record_event"]
+__all__ = ["Bus", "CloudEvent", "DeliveryHandler", "Subscription", "record_event", "record_events"]

@@ -14,18 +14,24 @@ from learnhub.kit.observability import HANDLER_FAILURES
 log = logging.getLogger(__name__)
 
 DeliveryHandler = Callable[[CloudEvent], Awaitable[None]]
+BatchDeliveryHandler = Callable[[Sequence[CloudEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Subscription:
     """A consuming service: its name (one durable queue each), the event types it wants,
     the function that handles one delivery (raising means "retry later"), and its
-    database, where the in-process bus keeps the service's queue (RabbitMQ keeps its own)."""
+    database, where the in-process bus keeps the service's queue (RabbitMQ keeps its own).
+
+    ``batch_handler``, when given, handles several waiting deliveries at once, all or
+    nothing; a bus may use it for a backlog and falls back to ``handler`` one event at a
+    time when it raises, so retries and dead letters stay per event."""
 
     consumer: str
     event_types: frozenset[str]
     handler: DeliveryHandler
     database: Database | None = None
+    batch_handler: BatchDeliveryHandler | None = None
 
 
 @dataclass(frozen=True)

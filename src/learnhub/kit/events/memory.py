@@ -7,6 +7,12 @@ only its own service; a failing delivery is retried with back-off and finally ke
 dead letter, which ``learnhub events dlq`` lists and replays. ``publish`` returns once
 every subscriber's queue holds the events: the relay never waits for handlers, and a
 process that stops before handling them handles them after its restart.
+
+A worker takes up to ``batch_size`` due deliveries at a time. When the subscription has a
+batch handler, each run of deliveries on their first attempt goes to it together (one
+transaction for many events, see :func:`learnhub.kit.events.inbox.inbox_batch_delivery`);
+if that raises, the run is delivered one event at a time instead, so a failing event is
+retried and dead-lettered alone, and a delivery that failed before is always handled alone.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,8 +31,6 @@ from learnhub.kit.events.envelope import CloudEvent, MalformedEvent
 from learnhub.kit.observability import CONSUMER_LAG
 
 log = logging.getLogger(__name__)
-
-BATCH_SIZE = 50
 
 
 @dataclass
@@ -53,12 +57,16 @@ class InProcessBus:
         retry_base: float = 0.05,
         retry_cap: float = 2.0,
         poll_interval: float = 1.0,
+        batch_size: int = 100,
     ) -> None:
         self.max_attempts = max_attempts
         self.retry_base = retry_base
         self.retry_cap = retry_cap
         # Picks up what another process put in a queue (a replay from the command line).
         self.poll_interval = poll_interval
+        # Due deliveries a worker takes at once: a backlog costs one transaction per batch
+        # when the consumer has a batch handler, else one query and one delete per batch.
+        self.batch_size = batch_size
         self._consumers: dict[str, _Consumer] = {}
         self._progress = asyncio.Event()
 
@@ -117,12 +125,12 @@ class InProcessBus:
             try:
                 consumer.wake.clear()
                 seen = consumer.published
-                due = await consumer.queue.due(limit=BATCH_SIZE)
+                due = await consumer.queue.due(limit=self.batch_size)
                 # Removed together after the batch: a stop before that only means the
                 # inbox skips them when they come again.
-                handled = [delivery for delivery in due if await self._deliver(consumer, delivery)]
+                handled = await self._deliver_all(consumer, due)
                 waiting, next_at = await consumer.queue.finish(handled)
-                if len(due) == BATCH_SIZE:
+                if len(due) == self.batch_size:
                     continue
                 CONSUMER_LAG.labels(name).set(waiting)
                 failures = 0
@@ -146,6 +154,43 @@ class InProcessBus:
         if timeout > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(consumer.wake.wait(), timeout)
+
+    async def _deliver_all(self, consumer: _Consumer, due: list[Delivery]) -> list[Delivery]:
+        """Deliver the due deliveries in order; returns those that were handled."""
+        batching = consumer.subscription.batch_handler is not None
+        handled: list[Delivery] = []
+        for run in _runs_of_first_attempts(due) if batching else [due]:
+            if batching and len(run) > 1 and await self._deliver_batch(consumer, run):
+                handled.extend(run)
+                continue
+            handled.extend(
+                [delivery for delivery in run if await self._deliver(consumer, delivery)]
+            )
+        return handled
+
+    async def _deliver_batch(self, consumer: _Consumer, run: list[Delivery]) -> bool:
+        """Hand the run to the batch handler at once: True when it succeeded, False when
+        it raised (nothing of it was kept) or an event was unreadable."""
+        subscription = consumer.subscription
+        assert subscription.batch_handler is not None
+        try:
+            events = [CloudEvent.from_json(delivery.body) for delivery in run]
+        except MalformedEvent:
+            return False  # one at a time, where it is dead-lettered alone
+        try:
+            await subscription.batch_handler(events)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning(
+                "a batch of %d events failed for %s (%r); delivering them one at a time",
+                len(events),
+                subscription.consumer,
+                error,
+                extra={"service": subscription.consumer},
+            )
+            return False
+        return True
 
     async def _deliver(self, consumer: _Consumer, delivery: Delivery) -> bool:
         """Run the handler; True when it succeeded, else the delivery is rescheduled or
@@ -173,3 +218,19 @@ class InProcessBus:
                 await consumer.queue.retry_later(delivery, error=repr(error), delay=delay)
             return False
         return True
+
+
+def _runs_of_first_attempts(due: list[Delivery]) -> Iterator[list[Delivery]]:
+    """The due deliveries in order, as runs of first attempts (handed over together) and
+    deliveries that failed before (alone, so a failing event does not fail a batch again)."""
+    run: list[Delivery] = []
+    for delivery in due:
+        if delivery.attempts == 0:
+            run.append(delivery)
+            continue
+        if run:
+            yield run
+            run = []
+        yield [delivery]
+    if run:
+        yield run

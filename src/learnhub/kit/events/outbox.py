@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,14 +44,9 @@ def _strictly_later_now() -> datetime:
     return now
 
 
-async def record_event(
-    session: AsyncSession, payload: EventPayload, *, subject: str | None = None
-) -> CloudEvent:
-    """Add an event to the outbox inside the caller's transaction.
-
-    It is published only if that transaction commits; the active trace context goes with it.
-    """
-    event = replace(
+def _new_event(session: AsyncSession, payload: EventPayload, subject: str | None) -> CloudEvent:
+    """The envelope of an event recorded now, in this service, in the current trace."""
+    return replace(
         CloudEvent.from_payload(
             payload,
             source=session.info.get("service", "learnhub"),
@@ -59,21 +55,52 @@ async def record_event(
         ),
         time=_strictly_later_now(),
     )
-    await session.execute(
-        insert(outbox_table).values(
-            id=event.id,
-            type=event.type,
-            subject=event.subject,
-            data=json.dumps(event.data),
-            traceparent=event.traceparent,
-            created_at=event.time,
-            attempts=0,
-        )
-    )
+
+
+def _row_values(event: CloudEvent) -> dict[str, object]:
+    return {
+        "id": event.id,
+        "type": event.type,
+        "subject": event.subject,
+        "data": json.dumps(event.data),
+        "traceparent": event.traceparent,
+        "created_at": event.time,
+        "attempts": 0,
+    }
+
+
+def _wake_relay_after_commit(session: AsyncSession) -> None:
     signal: asyncio.Event | None = session.info.get("outbox_signal")
     if signal is not None:
         on_commit(session, signal.set, key=OUTBOX_SIGNAL_KEY)
+
+
+async def record_event(
+    session: AsyncSession, payload: EventPayload, *, subject: str | None = None
+) -> CloudEvent:
+    """Add an event to the outbox inside the caller's transaction.
+
+    It is published only if that transaction commits; the active trace context goes with it.
+    """
+    [event] = await record_events(session, [(payload, subject)])
     return event
+
+
+async def record_events(
+    session: AsyncSession, events: Iterable[tuple[EventPayload, str | None]]
+) -> list[CloudEvent]:
+    """:func:`record_event` for many ``(payload, subject)`` pairs in one statement: the
+    same rows in the same order, for bulk writes where a round trip per event would cost
+    more than the writes themselves."""
+    recorded = [_new_event(session, payload, subject) for payload, subject in events]
+    if recorded:
+        await session.execute(_INSERT_EVENT, [_row_values(event) for event in recorded])
+        _wake_relay_after_commit(session)
+    return recorded
+
+
+# One statement for every insert into the outbox: compiled once, cached by SQLAlchemy.
+_INSERT_EVENT = insert(outbox_table)
 
 
 def event_from_row(row: Row[Any], source: str) -> CloudEvent:

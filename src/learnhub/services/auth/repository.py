@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.kit.db import insert_ignore
 from learnhub.services.auth.models import (
     Account,
     LoginSession,
@@ -177,3 +178,32 @@ async def newest_private_key(session: AsyncSession) -> SigningKey | None:
         .order_by(SigningKey.created_at.desc())
         .limit(1)
     )
+
+
+async def get_account_ids_by_emails(session: AsyncSession, emails: list[str]) -> dict[str, str]:
+    """Account ids by (normalised) e-mail, for the e-mails that have an account."""
+    found: dict[str, str] = {}
+    for start in range(0, len(emails), 500):  # bounded IN lists
+        chunk = emails[start : start + 500]
+        rows = await session.execute(
+            select(Account.email, Account.id).where(Account.email.in_(chunk))
+        )
+        found.update({row.email: row.id for row in rows})
+    return found
+
+
+async def add_accounts(session: AsyncSession, accounts: list[Account]) -> int:
+    """:func:`add_account` for many accounts, a statement per thousand; returns how many were
+    inserted (fewer when some e-mails were taken)."""
+    inserted = 0
+    for start in range(0, len(accounts), 1000):  # bounded parameter lists
+        inserted += await insert_ignore(
+            session,
+            Account,
+            [
+                {column.key: getattr(account, column.key) for column in Account.__table__.c}
+                for account in accounts[start : start + 1000]
+            ],
+            conflict_columns=["email"],
+        )
+    return inserted

@@ -24,7 +24,7 @@ from learnhub.services.courses.config import CoursesSettings
 from learnhub.services.courses.endpoints import router
 from learnhub.services.courses.enrollment import models as _enrollment_tables  # noqa: F401
 from learnhub.services.courses.gradebook import models as _gradebook_tables  # noqa: F401
-from learnhub.services.courses.handlers import EVENT_HANDLERS
+from learnhub.services.courses.handlers import EVENT_BATCH_HANDLERS, EVENT_HANDLERS
 from learnhub.services.courses.models import Base
 from learnhub.services.courses.progress import models as _progress_tables  # noqa: F401
 from learnhub.services.courses.quizzes import models as _quiz_tables  # noqa: F401
@@ -63,6 +63,7 @@ spec = ServiceSpec(
         CertificateIssued,
     ),
     handlers=EVENT_HANDLERS,
+    batch_handlers=EVENT_BATCH_HANDLERS,
     settings_class=CoursesSettings,
     on_start=_start,
     tasks=(CLOSE_OVERDUE_ATTEMPTS,),

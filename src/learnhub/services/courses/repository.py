@@ -95,6 +95,25 @@ async def add_person(
     )
 
 
+async def add_people(session: AsyncSession, people: list[Person]) -> int:
+    """:func:`add_person` for several new people in one statement; returns how many were
+    inserted (fewer when some ids exist already)."""
+    return await insert_ignore(
+        session,
+        Person,
+        [
+            {
+                "id": person.id,
+                "email": person.email,
+                "display_name": person.display_name,
+                "updated_at": person.updated_at,
+            }
+            for person in people
+        ],
+        conflict_columns=["id"],
+    )
+
+
 async def get_person_by_email(session: AsyncSession, email: str) -> Person | None:
     return await session.scalar(select(Person).where(Person.email == email.strip().lower()))
 

@@ -8,7 +8,7 @@ from learnhub.contracts.users import UserProfileUpdated, UserRolesChanged
 from learnhub.kit.runtime import ServiceSpec
 from learnhub.services.users.config import UsersSettings
 from learnhub.services.users.endpoints import router
-from learnhub.services.users.handlers import EVENT_HANDLERS
+from learnhub.services.users.handlers import EVENT_BATCH_HANDLERS, EVENT_HANDLERS
 from learnhub.services.users.models import Base
 
 spec = ServiceSpec(
@@ -22,6 +22,7 @@ spec = ServiceSpec(
     default_port=8102,
     publishes=(UserProfileUpdated, UserRolesChanged),
     handlers=EVENT_HANDLERS,
+    batch_handlers=EVENT_BATCH_HANDLERS,
     settings_class=UsersSettings,
 )
 

@@ -32,3 +32,14 @@ async def list_profiles(
     if after is not None:
         statement = statement.where(after_keyset(Profile.created_at, Profile.id, after))
     return list((await session.scalars(statement)).all())
+
+
+async def get_profiles(session: AsyncSession, user_ids: list[str]) -> dict[str, Profile]:
+    """The profiles of these users that exist, by user id."""
+    found: dict[str, Profile] = {}
+    for start in range(0, len(user_ids), 500):  # bounded IN lists
+        rows = await session.scalars(
+            select(Profile).where(Profile.id.in_(user_ids[start : start + 500]))
+        )
+        found.update({profile.id: profile for profile in rows})
+    return found

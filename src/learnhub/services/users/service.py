@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,23 +24,34 @@ DEFAULT_TIME_ZONE = "UTC"
 
 async def create_profile(session: AsyncSession, event: UserRegistered) -> Profile:
     """Create the profile of a newly registered account (idempotent on the user id)."""
-    existing = await repository.get_profile(session, event.user_id)
-    if existing is not None:
-        return existing
-    profile = Profile(
-        id=event.user_id,
-        email=str(event.email),
-        display_name=event.display_name,
-        bio="",
-        avatar_url=None,
-        locale=DEFAULT_LOCALE,
-        time_zone=DEFAULT_TIME_ZONE,
-        roles=sorted(set(event.roles)),
-        created_at=event.registered_at,
-        updated_at=event.registered_at,
-    )
-    session.add(profile)
+    [profile] = await create_profiles(session, [event])
     return profile
+
+
+async def create_profiles(session: AsyncSession, events: Sequence[UserRegistered]) -> list[Profile]:
+    """:func:`create_profile` for several registrations in turn, with one query for the
+    profiles already there (a backlog of sign-ups is handled in one go)."""
+    known = await repository.get_profiles(session, [event.user_id for event in events])
+    profiles = []
+    for event in events:
+        profile = known.get(event.user_id)
+        if profile is None:
+            profile = Profile(
+                id=event.user_id,
+                email=str(event.email),
+                display_name=event.display_name,
+                bio="",
+                avatar_url=None,
+                locale=DEFAULT_LOCALE,
+                time_zone=DEFAULT_TIME_ZONE,
+                roles=sorted(set(event.roles)),
+                created_at=event.registered_at,
+                updated_at=event.registered_at,
+            )
+            session.add(profile)
+            known[event.user_id] = profile
+        profiles.append(profile)
+    return profiles
 
 
 async def get_profile(session: AsyncSession, user_id: str) -> Profile:

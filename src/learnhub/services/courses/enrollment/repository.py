@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import add_if_absent
+from learnhub.kit.db import add_if_absent, insert_ignore
 from learnhub.kit.http.pagination import after_keyset
 from learnhub.services.courses.models import Enrollment, Person
 
@@ -28,14 +28,17 @@ async def add_enrollment(session: AsyncSession, enrollment: Enrollment) -> bool:
 async def get_memberships(
     session: AsyncSession, course_id: str, user_ids: list[str]
 ) -> dict[str, Enrollment]:
-    if not user_ids:
-        return {}
-    rows = await session.scalars(
-        select(Enrollment).where(
-            Enrollment.course_id == course_id, Enrollment.user_id.in_(user_ids)
+    """These people's memberships of the course, by user id."""
+    found: dict[str, Enrollment] = {}
+    for start in range(0, len(user_ids), 500):  # bounded IN lists
+        rows = await session.scalars(
+            select(Enrollment).where(
+                Enrollment.course_id == course_id,
+                Enrollment.user_id.in_(user_ids[start : start + 500]),
+            )
         )
-    )
-    return {row.user_id: row for row in rows}
+        found.update({row.user_id: row for row in rows})
+    return found
 
 
 async def get_people_by_emails(session: AsyncSession, emails: list[str]) -> dict[str, Person]:
@@ -72,3 +75,21 @@ async def list_members(
     if after is not None:
         statement = statement.where(after_keyset(Enrollment.created_at, Enrollment.id, after))
     return [(row.Enrollment, row.Person) for row in await session.execute(statement)]
+
+
+async def add_enrollments(session: AsyncSession, enrollments: list[Enrollment]) -> int:
+    """:func:`add_enrollment` for many memberships, a statement per thousand; returns how
+    many were inserted (fewer when some people already had one in the course)."""
+    inserted = 0
+    for start in range(0, len(enrollments), 1000):  # bounded parameter lists
+        inserted += await insert_ignore(
+            session,
+            Enrollment,
+            [_row_of(enrollment) for enrollment in enrollments[start : start + 1000]],
+            conflict_columns=["course_id", "user_id"],
+        )
+    return inserted
+
+
+def _row_of(enrollment: Enrollment) -> dict[str, object]:
+    return {column.key: getattr(enrollment, column.key) for column in Enrollment.__table__.columns}

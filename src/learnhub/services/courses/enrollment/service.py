@@ -48,20 +48,21 @@ MAX_BULK_ROWS = 5000
 STAFF_ROLES = ("instructor", "teaching_assistant")
 
 
-async def _announce(session: AsyncSession, course: Course, enrollment: Enrollment) -> None:
-    await record_event(
-        session,
-        EnrollmentCreated(
-            enrollment_id=enrollment.id,
-            course_id=course.id,
-            course_title=course.title,
-            user_id=enrollment.user_id,
-            role=enrollment.role,  # type: ignore[arg-type]
-            enrolled_by=enrollment.enrolled_by,
-            enrolled_at=enrollment.updated_at,
-        ),
-        subject=course.id,
+def enrollment_created(course: Course, enrollment: Enrollment) -> EnrollmentCreated:
+    """The event that announces a membership becoming active."""
+    return EnrollmentCreated(
+        enrollment_id=enrollment.id,
+        course_id=course.id,
+        course_title=course.title,
+        user_id=enrollment.user_id,
+        role=enrollment.role,  # type: ignore[arg-type]
+        enrolled_by=enrollment.enrolled_by,
+        enrolled_at=enrollment.updated_at,
     )
+
+
+async def _announce(session: AsyncSession, course: Course, enrollment: Enrollment) -> None:
+    await record_event(session, enrollment_created(course, enrollment), subject=course.id)
 
 
 def _closed_for(course: Course, role: str) -> CourseStateConflict | None:
@@ -73,7 +74,8 @@ def _closed_for(course: Course, role: str) -> CourseStateConflict | None:
     return None
 
 
-def _check_open_for(course: Course, role: str) -> None:
+def check_open_for(course: Course, role: str) -> None:
+    """Refuse when nobody may join the course with ``role`` now (see :func:`_closed_for`)."""
     closed = _closed_for(course, role)
     if closed is not None:
         raise closed
@@ -112,7 +114,7 @@ def self_unenrollment_refusal(access: CourseAccess) -> AppError | None:
     return _owner_stays(access.course, membership)
 
 
-async def _join(
+async def join_course(
     session: AsyncSession,
     course: Course,
     *,
@@ -163,7 +165,7 @@ async def enroll_self(session: AsyncSession, access: CourseAccess) -> Enrollment
     # The access check may have read a cached membership: change the row itself.
     membership = await courses_repository.get_membership(session, course.id, access.user_id)
     status = "pending" if course.enrollment_policy == "approval" else "active"
-    enrollment = await _join(
+    enrollment = await join_course(
         session,
         course,
         user_id=access.user_id,
@@ -178,7 +180,9 @@ async def enroll_self(session: AsyncSession, access: CourseAccess) -> Enrollment
     return enrollment
 
 
-def _check_may_add(access: CourseAccess, role: str) -> None:
+def check_may_add(access: CourseAccess, role: str) -> None:
+    """Refuse unless the caller may enroll others with ``role``: staff add learners, only
+    instructors (or an administrator) add staff."""
     if not access.is_staff:
         raise NotCourseStaff(
             "Only the course's instructors and teaching assistants may enroll others."
@@ -194,15 +198,15 @@ async def enroll_person(
     session: AsyncSession, access: CourseAccess, *, email: str, role: str
 ) -> Enrollment:
     """Staff enroll someone by e-mail; a waiting request is approved by it."""
-    _check_may_add(access, role)
-    _check_open_for(access.course, role)
+    check_may_add(access, role)
+    check_open_for(access.course, role)
     person = await courses_repository.get_person_by_email(session, email)
     if person is None:
         raise PersonNotFound(
             f"Nobody has an account with the e-mail {email}: ask them to sign up first."
         )
     existing = await courses_repository.get_membership(session, access.course.id, person.id)
-    enrollment = await _join(
+    enrollment = await join_course(
         session,
         access.course,
         user_id=person.id,
@@ -230,7 +234,7 @@ async def _pending(session: AsyncSession, access: CourseAccess, enrollment_id: s
 
 async def approve(session: AsyncSession, access: CourseAccess, enrollment_id: str) -> Enrollment:
     enrollment = await _pending(session, access, enrollment_id)
-    _check_open_for(access.course, enrollment.role)
+    check_open_for(access.course, enrollment.role)
     enrollment.status = "active"
     enrollment.enrolled_by = access.user_id
     enrollment.updated_at = utcnow()
@@ -362,7 +366,7 @@ async def bulk_enroll(session: AsyncSession, access: CourseAccess, data: bytes) 
             detail = "Nobody has an account with this e-mail."
             report.append(BulkRow(row=line, email=email, outcome="unknown_email", detail=detail))
             continue
-        enrollment = await _join(
+        enrollment = await join_course(
             session,
             access.course,
             user_id=person.id,

@@ -11,3 +11,8 @@ class NotALesson(Conflict):
 class CertificateNotFound(NotFound):
     title = "Certificate not found"
     slug = "certificate-not-found"
+
+
+class OutcomeRecordedMeanwhile(Conflict):
+    title = "An outcome was recorded at the same time"
+    slug = "outcome-recorded-meanwhile"

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset
+from learnhub.kit.db import after_keyset, insert_ignore
 from learnhub.services.courses.assignments.models import Assignment
 from learnhub.services.courses.models import Course, Enrollment, Item
 from learnhub.services.courses.progress.models import Certificate, ItemProgress
@@ -229,3 +229,52 @@ async def list_due_assignments(
         .order_by(Assignment.due_at, Item.id)
     )
     return [(row.Assignment, row.Item) for row in await session.execute(statement)]
+
+
+async def lock_memberships(session: AsyncSession, course_id: str, user_ids: list[str]) -> None:
+    """:func:`lock_membership` for many learners of one course at once."""
+    for start in range(0, len(user_ids), 500):  # bounded IN lists
+        await session.execute(
+            update(Enrollment)
+            .where(
+                Enrollment.course_id == course_id,
+                Enrollment.user_id.in_(user_ids[start : start + 500]),
+            )
+            .values(updated_at=Enrollment.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def get_memberships_of(
+    session: AsyncSession, course_id: str, user_ids: list[str]
+) -> dict[str, Enrollment]:
+    """These people's memberships of a course, as the database has them now."""
+    found: dict[str, Enrollment] = {}
+    for start in range(0, len(user_ids), 500):
+        rows = await session.scalars(
+            select(Enrollment)
+            .where(
+                Enrollment.course_id == course_id,
+                Enrollment.user_id.in_(user_ids[start : start + 500]),
+            )
+            .execution_options(populate_existing=True)
+        )
+        found.update({row.user_id: row for row in rows})
+    return found
+
+
+async def add_item_progress_rows(session: AsyncSession, rows: list[ItemProgress]) -> int:
+    """Insert new outcomes, a statement per thousand; returns how many were inserted (fewer
+    when some item and learner already had one)."""
+    inserted = 0
+    for start in range(0, len(rows), 1000):  # bounded parameter lists
+        inserted += await insert_ignore(
+            session,
+            ItemProgress,
+            [
+                {column.key: getattr(row, column.key) for column in ItemProgress.__table__.c}
+                for row in rows[start : start + 1000]
+            ],
+            conflict_columns=["item_id", "user_id"],
+        )
+    return inserted

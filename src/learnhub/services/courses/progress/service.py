@@ -20,7 +20,7 @@ from learnhub.contracts.courses import CourseCompleted, LessonCompleted, Progres
 from learnhub.kit.auth import Principal
 from learnhub.kit.cache import Cache
 from learnhub.kit.db import Database, utcnow
-from learnhub.kit.events import record_event
+from learnhub.kit.events import record_event, record_events
 from learnhub.kit.http.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
 from learnhub.kit.readcache import View, keep
 from learnhub.services.courses import readmodels
@@ -115,7 +115,7 @@ async def record_item_outcome(
         session.add(row)
         rows.append(row)
     else:
-        _apply_outcome(row, now, **outcome)
+        apply_outcome(row, now, **outcome)
 
     outline = await outline_facts(session, cache, course.id)
     certificate = (
@@ -133,32 +133,12 @@ async def record_item_outcome(
     newly_completed = completed and not was_completed
     events: list[EventPayload] = []
     if newly_completed and item.kind == "lesson":
-        events.append(
-            LessonCompleted(
-                course_id=course.id,
-                course_title=course.title,
-                item_id=item.id,
-                item_title=item.title,
-                user_id=user_id,
-                completed_at=now,
-            )
-        )
+        events.append(lesson_completed(course, item, user_id, now))
     if newly_completed and item.required:
-        events.append(
-            ProgressUpdated(
-                course_id=course.id,
-                course_title=course.title,
-                user_id=user_id,
-                completed_items=current.summary.completed_items,
-                total_items=current.summary.total_items,
-                percent=current.summary.percent,
-                updated_at=now,
-            )
-        )
-    for event in events:
-        await record_event(session, event, subject=course.id)
+        events.append(progress_updated(course, user_id, current.summary, now))
+    await record_events(session, [(event, course.id) for event in events])
     if current.rule_met and membership.completed_at is None:
-        certificate = await _complete_course(
+        certificate = await complete_course(
             session, course, membership, final_percent=current.final_percent, now=now
         )
         if certificate is not None:
@@ -171,6 +151,31 @@ async def record_item_outcome(
             )
             current = Standing(summary, current.rule_met, current.final_percent)
     return Recorded(current, outline.items, rows)
+
+
+def lesson_completed(course: Course, item: Item, user_id: str, now: datetime) -> LessonCompleted:
+    return LessonCompleted(
+        course_id=course.id,
+        course_title=course.title,
+        item_id=item.id,
+        item_title=item.title,
+        user_id=user_id,
+        completed_at=now,
+    )
+
+
+def progress_updated(
+    course: Course, user_id: str, summary: ProgressSummary, now: datetime
+) -> ProgressUpdated:
+    return ProgressUpdated(
+        course_id=course.id,
+        course_title=course.title,
+        user_id=user_id,
+        completed_items=summary.completed_items,
+        total_items=summary.total_items,
+        percent=summary.percent,
+        updated_at=now,
+    )
 
 
 def _new_outcome(
@@ -216,10 +221,10 @@ async def _store_outcome(
             return
         row = await repository.get_item_progress(session, item_id, user_id)
         assert row is not None  # the insert that beat ours
-    _apply_outcome(row, now, **outcome)
+    apply_outcome(row, now, **outcome)
 
 
-def _apply_outcome(
+def apply_outcome(
     row: ItemProgress,
     now: datetime,
     *,
@@ -242,7 +247,7 @@ def _apply_outcome(
     row.updated_at = now
 
 
-async def _complete_course(
+async def complete_course(
     session: AsyncSession,
     course: Course,
     membership: Enrollment,
@@ -250,6 +255,8 @@ async def _complete_course(
     final_percent: float | None,
     now: datetime,
 ) -> Certificate | None:
+    """Complete the learner's membership, announce it and issue the certificate (returned),
+    unless a concurrent transaction completed it first (None)."""
     # The conditional update is the arbiter: of two simultaneous last completions only
     # one sets completed_at, so the course completes and the certificate issues once.
     if not await repository.mark_course_completed(session, membership.id, now):
@@ -273,19 +280,25 @@ async def _complete_course(
 # ---------------------------------------------------------------- lessons
 
 
-async def complete_lesson(
-    session: AsyncSession, cache: Cache, access: CourseAccess, item_id: str
-) -> MyProgress:
-    """Mark a lesson done for the calling learner (idempotent) and return their progress."""
-    assert access.membership is not None
-    outline = await outline_facts(session, cache, access.course.id)
-    item = next((item for item in outline.items if item.id == item_id), None)
+def check_lesson(item: Any, item_id: str) -> Any:
+    """The item, if it is a lesson of the course (``item`` as found there, or None): only
+    lessons are marked done by hand."""
     if item is None:
         raise ItemNotFound(f"There is no item {item_id} in this course.")
     if item.kind != "lesson":
         raise NotALesson(
             f"This item is a {item.kind}: it is completed by submitting it, not marked done."
         )
+    return item
+
+
+async def complete_lesson(
+    session: AsyncSession, cache: Cache, access: CourseAccess, item_id: str
+) -> MyProgress:
+    """Mark a lesson done for the calling learner (idempotent) and return their progress."""
+    assert access.membership is not None
+    outline = await outline_facts(session, cache, access.course.id)
+    item = check_lesson(next((item for item in outline.items if item.id == item_id), None), item_id)
     recorded = await record_item_outcome(
         session,
         cache,
