@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,24 +14,35 @@ from learnhub.services.courses.assignments.models import Assignment
 from learnhub.services.courses.models import Course, Enrollment, Item
 from learnhub.services.courses.progress.models import Certificate, ItemProgress
 
+_LOCK_MEMBERSHIP = (
+    update(Enrollment.__table__)
+    .where(
+        Enrollment.__table__.c.course_id == bindparam("the_course"),
+        Enrollment.__table__.c.user_id == bindparam("the_user"),
+    )
+    .values(updated_at=Enrollment.__table__.c.updated_at)
+    .returning(
+        Enrollment.__table__.c.id,
+        Enrollment.__table__.c.user_id,
+        Enrollment.__table__.c.role,
+        Enrollment.__table__.c.status,
+        Enrollment.__table__.c.completed_at,
+    )
+)
+
 
 async def lock_membership_of(
     session: AsyncSession, course_id: str, user_id: str
-) -> Enrollment | None:
-    """A person's membership of a course, read and locked for the rest of the transaction
-    in one statement; None when they have none.
+) -> Row[Any] | None:
+    """A person's membership of a course (id, user id, role, status, completion), read and
+    locked for the rest of the transaction in one statement; None when they have none.
 
     A no-op UPDATE locks the row on PostgreSQL and takes the database's write lock on
     SQLite, so one learner's outcomes in one course are recorded one after the other and
-    each sees everything the previous one committed."""
-    rows = await session.scalars(
-        update(Enrollment)
-        .where(Enrollment.course_id == course_id, Enrollment.user_id == user_id)
-        .values(updated_at=Enrollment.updated_at)
-        .returning(Enrollment)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
-    return rows.first()
+    each sees everything the previous one committed. (A plain statement, not an ORM load:
+    this runs on every recorded outcome.)"""
+    result = await session.execute(_LOCK_MEMBERSHIP, {"the_course": course_id, "the_user": user_id})
+    return result.first()
 
 
 async def get_item_progress(

@@ -138,8 +138,10 @@ async def record_item_outcome(
         events.append(progress_updated(course, user_id, current.summary, now))
     await record_events(session, [(event, course.id) for event in events])
     if current.rule_met and membership.completed_at is None:
+        enrollment = await courses_repository.get_membership(session, course.id, user_id)
+        assert enrollment is not None  # locked above
         certificate = await complete_course(
-            session, course, membership, final_percent=current.final_percent, now=now
+            session, course, enrollment, final_percent=current.final_percent, now=now
         )
         if certificate is not None:
             summary = current.summary.model_copy(
