@@ -14,7 +14,7 @@ from learnhub.kit.http.pagination import Page
 from learnhub.kit.http.problems import problem_responses
 from learnhub.kit.http.responses import JsonText
 from learnhub.services.courses.access import CourseAccess
-from learnhub.services.courses.catalog import archive, reads, service
+from learnhub.services.courses.catalog import archive, lessons, reads, service
 from learnhub.services.courses.catalog.errors import FileTooLarge
 from learnhub.services.courses.catalog.schemas import (
     AttachmentRead,
@@ -344,7 +344,7 @@ async def write_lesson(
     item_id: ItemId, body: LessonUpdate, access: EditableCourse, session: SessionDep
 ) -> LessonRead:
     """Set a lesson's Markdown content, video, transcript and complete-on-view flag."""
-    return await service.write_lesson(session, access.course, item_id, body)
+    return await lessons.write_lesson(session, access.course, item_id, body)
 
 
 @router.get(
@@ -379,7 +379,7 @@ async def upload_attachment(
 ) -> AttachmentRead:
     """Attach a file to a lesson (the course's staff)."""
     data = await _read_upload(file, settings.max_upload_bytes)
-    attachment = await service.add_attachment(
+    attachment = await lessons.add_attachment(
         session,
         store,
         access,
@@ -409,7 +409,7 @@ async def download_attachment(
 ) -> Response:
     """Download a lesson's file (staff and enrolled learners)."""
     _may_study(access)
-    attachment, stored = await service.download_attachment(
+    attachment, stored = await lessons.download_attachment(
         session, store, access.course.id, item_id, attachment_id
     )
     fallback = attachment.filename.encode("ascii", "replace").decode().replace('"', "_")
@@ -439,5 +439,5 @@ async def delete_attachment(
     store: ObjectStoreDep,
 ) -> Response:
     """Remove a file from a lesson (the course's staff)."""
-    await service.delete_attachment(session, store, access.course.id, item_id, attachment_id)
+    await lessons.delete_attachment(session, store, access.course.id, item_id, attachment_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

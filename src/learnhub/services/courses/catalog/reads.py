@@ -18,7 +18,7 @@ from learnhub.kit.http.responses import with_members
 from learnhub.kit.readcache import View, keep, read_through
 from learnhub.services.courses import readmodels
 from learnhub.services.courses.access import CourseAccess
-from learnhub.services.courses.catalog import repository, service
+from learnhub.services.courses.catalog import lessons, repository, service
 from learnhub.services.courses.catalog.errors import LessonNotFound
 from learnhub.services.courses.errors import CourseNotFound, NotEnrolled
 from learnhub.services.courses.readmodels import CATALOG_STAMP, course_stamp, roster_stamp
@@ -130,7 +130,7 @@ async def lesson(
     found = snapshot.value(view)
     if found is None:
         async with db.session() as session:
-            read_model = await service.read_lesson(session, course_id, item_id)
+            read_model = await lessons.read_lesson(session, course_id, item_id)
         if read_model is None:
             raise LessonNotFound(f"This course has no lesson {item_id}.")
         found = read_model.model_dump_json()

@@ -21,17 +21,13 @@ from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import repository
 from learnhub.services.courses.catalog.errors import (
-    AttachmentNotFound,
-    FileTooLarge,
     InvalidFields,
     InvalidOutline,
-    LessonNotFound,
     SectionNotFound,
     SlugTaken,
 )
-from learnhub.services.courses.catalog.models import Attachment, Lesson
+from learnhub.services.courses.catalog.models import Lesson
 from learnhub.services.courses.catalog.schemas import (
-    AttachmentRead,
     CategoryCount,
     CourseCreate,
     CourseDetail,
@@ -41,26 +37,21 @@ from learnhub.services.courses.catalog.schemas import (
     ItemCounts,
     ItemCreate,
     ItemUpdate,
-    LessonRead,
-    LessonUpdate,
     Outline,
     OutlineItem,
     OutlineSection,
     OutlineUpdate,
     SectionCreate,
-    VideoRead,
     Viewer,
 )
 from learnhub.services.courses.enrollment import service as enrollment_service
 from learnhub.services.courses.errors import CourseNotFound, CourseStateConflict, ItemNotFound
 from learnhub.services.courses.models import Course, Enrollment, Item, Section
 from learnhub.services.courses.rendering import (
-    describe_video,
     render_markdown,
-    safe_filename,
     slugify,
 )
-from learnhub.services.courses.storage import ObjectStore, StoredFile
+from learnhub.services.courses.storage import ObjectStore
 
 log = logging.getLogger(__name__)
 
@@ -277,10 +268,10 @@ async def delete_course(session: AsyncSession, store: ObjectStore, course: Cours
     readmodels.course_changed(session, course.id)
     for user_id in members:
         readmodels.membership_changed(session, course.id, user_id)
-    _delete_files_after_commit(session, store, keys)
+    delete_files_after_commit(session, store, keys)
 
 
-def _delete_files_after_commit(session: AsyncSession, store: ObjectStore, keys: list[str]) -> None:
+def delete_files_after_commit(session: AsyncSession, store: ObjectStore, keys: list[str]) -> None:
     """Remove stored files once the rows that named them are gone for good: a commit that
     fails must leave the rows pointing at files that still exist."""
     if not keys:
@@ -371,6 +362,13 @@ async def course_detail(session: AsyncSession, access: CourseAccess) -> CourseDe
     )
 
 
+async def get_course_row(session: AsyncSession, course_id: str) -> Course:
+    course = await courses_repository.get_course(session, course_id)
+    if course is None:
+        raise CourseNotFound(f"There is no course {course_id}.")
+    return course
+
+
 async def get_course_by_slug(session: AsyncSession, slug: str) -> Course | None:
     return await repository.get_course_by_slug(session, slug)
 
@@ -437,7 +435,7 @@ async def get_item(session: AsyncSession, course_id: str, item_id: str) -> Item:
     return item
 
 
-def _touch(course: Course) -> None:
+def touch(course: Course) -> None:
     course.updated_at = utcnow()
 
 
@@ -449,7 +447,7 @@ async def add_section(session: AsyncSession, course: Course, body: SectionCreate
         position=await repository.next_section_position(session, course.id),
     )
     session.add(section)
-    _touch(course)
+    touch(course)
     await session.flush()
     return section
 
@@ -459,7 +457,7 @@ async def rename_section(
 ) -> Section:
     section = await get_section(session, course.id, section_id)
     section.title = title
-    _touch(course)
+    touch(course)
     return section
 
 
@@ -496,8 +494,8 @@ async def delete_section(
     await repository.delete_section(session, section)
     for position, other in enumerate(await courses_repository.list_sections(session, course.id), 1):
         other.position = position
-    _touch(course)
-    _delete_files_after_commit(session, store, keys)
+    touch(course)
+    delete_files_after_commit(session, store, keys)
 
 
 async def add_item(
@@ -533,7 +531,7 @@ async def add_item(
                 updated_at=now,
             )
         )
-    _touch(course)
+    touch(course)
     await session.flush()
     return item
 
@@ -547,7 +545,7 @@ async def update_item(
             continue
         setattr(item, field, value)
     item.updated_at = utcnow()
-    _touch(course)
+    touch(course)
     return item
 
 
@@ -561,8 +559,8 @@ async def delete_item(
     await repository.delete_item(session, item)
     for position, other in enumerate(await repository.list_section_items(session, section_id), 1):
         other.position = position
-    _touch(course)
-    _delete_files_after_commit(session, store, keys)
+    touch(course)
+    delete_files_after_commit(session, store, keys)
 
 
 async def move_item(session: AsyncSession, course: Course, item_id: str, direction: str) -> Outline:
@@ -570,7 +568,7 @@ async def move_item(session: AsyncSession, course: Course, item_id: str, directi
     the end (up) or the start (down) of the neighbouring section. The course is updated
     first, so that concurrent moves wait for each other and each moves from what the one
     before left."""
-    _touch(course)
+    touch(course)
     await session.flush()
     item = await get_item(session, course.id, item_id)
     sections = await courses_repository.list_sections(session, course.id)
@@ -627,153 +625,6 @@ async def reorder_outline(session: AsyncSession, course: Course, body: OutlineUp
                 item.section_id = entry.id
                 item.position = item_position
                 item.updated_at = utcnow()
-    _touch(course)
+    touch(course)
     await session.flush()
     return Outline(sections=await _outline(session, course.id))
-
-
-# ---------------------------------------------------------------- lessons
-
-
-async def _lesson(session: AsyncSession, course_id: str, item_id: str) -> tuple[Item, Lesson]:
-    item = await courses_repository.get_item(session, course_id, item_id)
-    if item is None or item.kind != "lesson":
-        raise LessonNotFound(f"This course has no lesson {item_id}.")
-    lesson = await repository.get_lesson(session, item.id)
-    if lesson is None:
-        lesson = _empty_lesson(item)
-        session.add(lesson)
-    return item, lesson
-
-
-def _empty_lesson(item: Item) -> Lesson:
-    return Lesson(
-        item_id=item.id,
-        course_id=item.course_id,
-        content_markdown="",
-        video_url=None,
-        transcript="",
-        complete_on_view=False,
-        updated_at=item.updated_at,
-    )
-
-
-async def _lesson_read(session: AsyncSession, item: Item, lesson: Lesson) -> LessonRead:
-    outline = await courses_repository.list_items(session, item.course_id)
-    ids = [other.id for other in outline]
-    index = ids.index(item.id)
-    video = describe_video(lesson.video_url) if lesson.video_url else None
-    attachments = await repository.list_attachments(
-        session, course_id=item.course_id, item_id=item.id
-    )
-    return LessonRead(
-        item_id=item.id,
-        course_id=item.course_id,
-        section_id=item.section_id,
-        title=item.title,
-        required=item.required,
-        content_markdown=lesson.content_markdown,
-        content_html=render_markdown(lesson.content_markdown),
-        video=VideoRead(url=video.url, provider=video.provider, embed_url=video.embed_url)
-        if video
-        else None,
-        transcript=lesson.transcript,
-        complete_on_view=lesson.complete_on_view,
-        attachments=[AttachmentRead.model_validate(a) for a in attachments],
-        previous_item_id=ids[index - 1] if index > 0 else None,
-        next_item_id=ids[index + 1] if index + 1 < len(ids) else None,
-        updated_at=lesson.updated_at,
-    )
-
-
-async def write_lesson(
-    session: AsyncSession, course: Course, item_id: str, body: LessonUpdate
-) -> LessonRead:
-    item, lesson = await _lesson(session, course.id, item_id)
-    lesson.content_markdown = body.content_markdown
-    lesson.video_url = str(body.video_url) if body.video_url else None
-    lesson.transcript = body.transcript
-    lesson.complete_on_view = body.complete_on_view
-    lesson.updated_at = utcnow()
-    _touch(course)
-    await session.flush()
-    return await _lesson_read(session, item, lesson)
-
-
-async def read_lesson(session: AsyncSession, course_id: str, item_id: str) -> LessonRead | None:
-    """A lesson as learners see it (a lesson not written yet reads as empty); None when the
-    course has no such lesson. Reading writes nothing."""
-    item = await courses_repository.get_item(session, course_id, item_id)
-    if item is None or item.kind != "lesson":
-        return None
-    lesson = await repository.get_lesson(session, item.id) or _empty_lesson(item)
-    return await _lesson_read(session, item, lesson)
-
-
-async def get_course_row(session: AsyncSession, course_id: str) -> Course:
-    course = await courses_repository.get_course(session, course_id)
-    if course is None:
-        raise CourseNotFound(f"There is no course {course_id}.")
-    return course
-
-
-# ---------------------------------------------------------------- attachments
-
-
-async def add_attachment(
-    session: AsyncSession,
-    store: ObjectStore,
-    access: CourseAccess,
-    item_id: str,
-    *,
-    filename: str | None,
-    content_type: str | None,
-    data: bytes,
-    max_bytes: int,
-) -> Attachment:
-    """Keep an uploaded file with a lesson."""
-    if len(data) > max_bytes:
-        raise FileTooLarge(f"Files may be at most {max_bytes} bytes.", max_bytes=max_bytes)
-    item, _lesson_row = await _lesson(session, access.course.id, item_id)
-    attachment_id = new_id()
-    attachment = Attachment(
-        id=attachment_id,
-        course_id=access.course.id,
-        item_id=item.id,
-        filename=safe_filename(filename),
-        content_type=safe_content_type(content_type),
-        size=len(data),
-        storage_key=attachment_key(access.course.id, attachment_id),
-        uploaded_by=access.user_id or "",
-        created_at=utcnow(),
-    )
-    session.add(attachment)
-    await session.flush()
-    await store.put(attachment.storage_key, data, content_type=attachment.content_type)
-    return attachment
-
-
-async def get_attachment(
-    session: AsyncSession, course_id: str, item_id: str, attachment_id: str
-) -> Attachment:
-    await _lesson(session, course_id, item_id)
-    attachment = await repository.get_attachment(session, item_id, attachment_id)
-    if attachment is None:
-        raise AttachmentNotFound(f"This lesson has no attachment {attachment_id}.")
-    return attachment
-
-
-async def download_attachment(
-    session: AsyncSession, store: ObjectStore, course_id: str, item_id: str, attachment_id: str
-) -> tuple[Attachment, StoredFile]:
-    attachment = await get_attachment(session, course_id, item_id, attachment_id)
-    return attachment, await store.get(attachment.storage_key)
-
-
-async def delete_attachment(
-    session: AsyncSession, store: ObjectStore, course_id: str, item_id: str, attachment_id: str
-) -> None:
-    attachment = await get_attachment(session, course_id, item_id, attachment_id)
-    await session.delete(attachment)
-    await session.flush()
-    _delete_files_after_commit(session, store, [attachment.storage_key])
