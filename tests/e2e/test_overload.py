@@ -62,6 +62,49 @@ async def test_requests_past_the_limit_are_refused_at_once() -> None:
     assert [response.status_code for response in answered] == [200, 200]
 
 
+async def test_a_request_past_the_limit_waits_its_turn_in_a_bounded_queue() -> None:
+    # given: one request at a time, one more may wait, and a wait of at most a second
+    release = asyncio.Event()
+
+    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": scope["path"].encode()})
+
+    app = ShedLoad(slow, max_in_flight=1, max_queued=1, queue_timeout=1.0)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        working = asyncio.create_task(client.get("/first"))
+        await asyncio.sleep(0.05)
+        waiting = asyncio.create_task(client.get("/second"))
+        await asyncio.sleep(0.05)
+        # when: a third arrives while the queue is full
+        refused = await client.get("/third")
+        # then: it is refused at once; the waiting one is served once the first is done
+        assert refused.status_code == 503
+        assert not waiting.done()
+        release.set()
+        assert (await working).text == "/first"
+        assert (await waiting).text == "/second"
+
+
+async def test_a_request_that_waits_too_long_is_refused() -> None:
+    async def stuck(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.Event().wait()
+
+    app = ShedLoad(stuck, max_in_flight=1, max_queued=5, queue_timeout=0.05)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        holder = asyncio.create_task(client.get("/held"))
+        await asyncio.sleep(0.05)
+        waited = await client.get("/waits")
+        holder.cancel()
+    assert waited.status_code == 503
+    assert waited.headers["retry-after"] == "1"
+
+
 @pytest.fixture(
     params=[
         "embedded",

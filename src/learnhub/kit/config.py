@@ -101,11 +101,11 @@ class Settings(BaseSettings):
         description="Extra PostgreSQL connections a service may open for a burst, per process.",
     )
     sqlite_connections: int = Field(
-        256,
+        128,
         ge=1,
         description=(
             "SQLite connections each service may have open (all-in-one mode). One costs a "
-            "file handle; writers queue on the write lock, not on connections, so it matches "
+            "file handle; writers queue on the write lock, not on connections, so keep it above "
             "`LEARNHUB_MAX_IN_FLIGHT`."
         ),
     )
@@ -118,12 +118,25 @@ class Settings(BaseSettings):
         ),
     )
     max_in_flight: int = Field(
-        256,
+        64,
         ge=1,
         description=(
-            "Requests a process works on at once; more are refused at once with 503 and "
-            "`Retry-After` instead of queueing."
+            "Requests a process works on at once. More wait in a first-come queue "
+            "(`LEARNHUB_MAX_QUEUED`): with one core, more at once only makes each slower."
         ),
+    )
+    max_queued: int = Field(
+        2048,
+        ge=0,
+        description=(
+            "Requests that may wait for their turn; past that, a request is refused at once "
+            "with 503 and `Retry-After`."
+        ),
+    )
+    queue_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a request may wait in the queue before it is refused with 503.",
     )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
     log_format: Literal["json", "text"] = Field("json", description="Log line format.")

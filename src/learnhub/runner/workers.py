@@ -37,7 +37,12 @@ def build_target(target: str, settings: Settings) -> ASGIApp:
 
 def served(app: ASGIApp, settings: Settings) -> ASGIApp:
     """What the server runs: the app behind the process's in-flight limit."""
-    return ShedLoad(app, max_in_flight=settings.max_in_flight)
+    return ShedLoad(
+        app,
+        max_in_flight=settings.max_in_flight,
+        max_queued=settings.max_queued,
+        queue_timeout=settings.queue_timeout,
+    )
 
 
 def worker_app() -> ASGIApp:
