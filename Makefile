@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ASSETS := node_modules/.installed
+BENCH_INSTALLED := $(VENV)/.bench-installed
 
 .PHONY: run run-distributed test test-embedded lint format install assets bench clean
 
@@ -19,6 +20,13 @@ $(ASSETS): package.json package-lock.json
 	touch $@
 
 install: $(INSTALLED) assets
+
+# The benchmarks' own packages (the load generator), kept out of the platform's install.
+$(BENCH_INSTALLED): $(INSTALLED) bench/requirements.lock
+	$(BIN)/pip install --quiet -r bench/requirements.lock
+	touch $@
+
+bench: install $(BENCH_INSTALLED)
 
 assets: $(INSTALLED) $(ASSETS)
 	$(BIN)/python -m learnhub.web.assets

@@ -122,10 +122,14 @@ def summarise(samples: list[dict[str, Any]], *, steady_from: float, steady_to: f
     failed: dict[str, int] = defaultdict(int)
     logins: list[float] = []
     login_failures = 0
+    login_refusals = 0
     for sample in samples:
         if sample["name"] == "log in":
             logins.append(sample["ms"])
             login_failures += not sample["ok"]
+            continue
+        if sample["name"] == "log in refused":
+            login_refusals += 1
             continue
         if steady_from <= sample["t"] < steady_to:
             steady[sample["name"]].append(sample["ms"])
@@ -148,7 +152,11 @@ def summarise(samples: list[dict[str, Any]], *, steady_from: float, steady_to: f
         "steady_seconds": seconds,
         "requests": {name: line(values, failed[name]) for name, values in sorted(steady.items())},
         "total": line(everything, sum(failed.values())),
-        "log_in": {**line(logins, login_failures), "requests_per_second": None},
+        "log_in": {
+            **line(logins, login_failures),
+            "requests_per_second": None,
+            "refused_and_retried": login_refusals,
+        },
     }
 
 
@@ -170,7 +178,8 @@ def report(result: dict[str, Any]) -> str:
     login = figures["log_in"]
     lines.append(
         f"log-ins while arriving: {login['count']} (p50 {login['p50_ms']:.0f} ms, "
-        f"p99 {login['p99_ms']:.0f} ms, {login['errors']} errors)"
+        f"p99 {login['p99_ms']:.0f} ms, {login['errors']} errors; "
+        f"{login['refused_and_retried']} refusals with Retry-After, tried again)"
     )
     lines.append(
         f"CPU seconds: platform {result['platform_cpu_seconds']:.0f}, load generator "
