@@ -91,7 +91,10 @@ def platform(
     child_env = {
         **os.environ,
         "LEARNHUB_LOG_LEVEL": "WARNING",
+        # The benches measure capacity, not the gateway's limits: one client sends it all.
         "LEARNHUB_GATEWAY_RATE_LIMIT": "1000000",
+        "LEARNHUB_GATEWAY_ANONYMOUS_RATE_LIMIT": "1000000",
+        "LEARNHUB_GATEWAY_ADDRESS_RATE_LIMIT": "1000000",
         **(env or {}),
     }
     command = [sys.executable, "-m", "learnhub", "up", "--port", str(port), "--data-dir", data_dir]

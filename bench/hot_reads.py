@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from _platform import free_port_block, platform, postgres_database
@@ -144,9 +145,7 @@ async def prepare(url: str) -> dict[str, str]:
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         api = Api(client)
         token = await api.login(*LEARNER)
-        dashboard = await api.call("GET", "/api/v1/me/courses", token=token)
-        studying = next(entry for entry in dashboard if entry["state"] == "in_progress")
-        course = studying["course"]
+        course = await _course_in_progress(api, token)
         detail = await api.call("GET", f"/api/v1/courses/{course['id']}", token=token)
         lesson = next(
             item
@@ -164,6 +163,20 @@ async def prepare(url: str) -> dict[str, str]:
         "lesson_id": lesson["id"],
         "certificate": code,
     }
+
+
+async def _course_in_progress(api: Api, token: str) -> dict[str, Any]:
+    """The demo learner's course in progress, waiting while `up` still builds the demo
+    courses (it does so after the services answer)."""
+    deadline = time.monotonic() + 120
+    while True:
+        dashboard = await api.call("GET", "/api/v1/me/courses", token=token)
+        for entry in dashboard:
+            if entry["state"] == "in_progress":
+                return dict(entry["course"])
+        if time.monotonic() > deadline:
+            raise RuntimeError("the demo learner has no course in progress after 120 s")
+        await asyncio.sleep(1)
 
 
 async def _earn_certificate(api: Api) -> str:
