@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.auth import Principal
 from learnhub.kit.config import Settings
@@ -44,6 +45,7 @@ from learnhub.services.auth.bulk import NewAccount, register_many
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.enrollment.bulk import enroll_many
+from learnhub.services.courses.models import Course
 from learnhub.services.courses.progress.bulk import complete_lessons
 
 LEARNER_PASSWORD = "learnhub-learner"  # noqa: S105  # demo data, printed in the summary
@@ -285,7 +287,6 @@ async def run_seed(settings: Settings, plan: SeedPlan, progress: ProgressFactory
     """Seed ``plan`` on the configured backends (already migrated)."""
     platform, app = build_all_in_one(settings, with_web=False)
     for runtime in platform.runtimes:
-        assert runtime.relay is not None
         runtime.relay.batch_size = RELAY_BATCH
     summary = SeedSummary()
     await platform.start(migrate=False)
@@ -418,8 +419,7 @@ async def _enrollments(
         for group in _course_groups(by_course, MEMBERSHIP_BATCH):
             async with runtime.db.transaction() as session:
                 for number in group:
-                    course = await courses_repository.get_course(session, courses[number].id)
-                    assert course is not None  # built or found a moment ago
+                    course = await _built_course(session, courses[number].id)
                     membership = await courses_repository.get_membership(
                         session, course.id, instructor.user_id
                     )
@@ -457,8 +457,7 @@ async def _progress(
                     lessons = {user_id: done for user_id, done in lessons.items() if done}
                     if not lessons:
                         continue
-                    course = await courses_repository.get_course(session, built.id)
-                    assert course is not None
+                    course = await _built_course(session, built.id)
                     recorded = await complete_lessons(
                         session, course=course, lessons_by_learner=lessons
                     )
@@ -466,10 +465,16 @@ async def _progress(
             bar.update(sum(len(by_course[number]) for number in group))
 
 
+async def _built_course(session: AsyncSession, course_id: str) -> Course:
+    course = await courses_repository.get_course(session, course_id)
+    if course is None:
+        raise RuntimeError(f"the course {course_id} was built a moment ago but is gone")
+    return course
+
+
 async def _backlog(platform: Platform) -> int:
     total = 0
     for runtime in platform.runtimes:
-        assert runtime.relay is not None
         total += await runtime.relay.backlog()
     return total
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset
+from learnhub.kit.db import after_keyset, insert_and_lock
 from learnhub.services.courses.assignments.models import Assignment, Submission
 from learnhub.services.courses.models import Item, Person
 from learnhub.services.courses.progress.models import ItemProgress
@@ -26,23 +25,9 @@ async def get_assignment(session: AsyncSession, item_id: str) -> Assignment | No
 async def lock_assignment(
     session: AsyncSession, defaults: dict[str, Any], *, now: datetime
 ) -> Assignment:
-    """The assignment's settings row, inserted with ``defaults`` if missing, then locked by
-    an update until the transaction ends: a second writer waits here (PostgreSQL's row lock,
-    SQLite's write lock) and then reads what the first one committed."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.execute(
-        insert(Assignment).values(**defaults).on_conflict_do_nothing(index_elements=["item_id"])
-    )
-    await session.execute(
-        update(Assignment)
-        .where(Assignment.item_id == defaults["item_id"])
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    assignment = await session.get(Assignment, defaults["item_id"], populate_existing=True)
-    assert assignment is not None
-    return assignment
+    """The assignment's settings row, inserted with ``defaults`` if missing, locked until
+    the transaction ends (see :func:`insert_and_lock`)."""
+    return await insert_and_lock(session, Assignment, defaults, now=now)
 
 
 async def get_submission(

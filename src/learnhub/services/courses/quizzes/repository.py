@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset
+from learnhub.kit.db import after_keyset, insert_and_lock
 from learnhub.services.courses.models import Item
 from learnhub.services.courses.quizzes.models import Question, Quiz, QuizAttempt, QuizQuestion
 
@@ -105,23 +105,9 @@ async def quiz_max_score(session: AsyncSession, quiz_id: str) -> float:
 
 
 async def lock_quiz(session: AsyncSession, defaults: dict[str, Any], *, now: datetime) -> Quiz:
-    """The quiz's settings row, inserted with ``defaults`` if missing, then locked by an
-    update until the transaction ends: a second writer waits here (PostgreSQL's row lock,
-    SQLite's write lock) and then reads what the first one committed."""
-    await session.execute(
-        _insert(session, Quiz)
-        .values(**defaults, updated_at=now)
-        .on_conflict_do_nothing(index_elements=["item_id"])
-    )
-    await session.execute(
-        update(Quiz)
-        .where(Quiz.item_id == defaults["item_id"])
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    quiz = await session.get(Quiz, defaults["item_id"], populate_existing=True)
-    assert quiz is not None
-    return quiz
+    """The quiz's settings row, inserted with ``defaults`` if missing, locked until
+    the transaction ends (see :func:`insert_and_lock`)."""
+    return await insert_and_lock(session, Quiz, defaults, now=now)
 
 
 async def add_quiz_question(
