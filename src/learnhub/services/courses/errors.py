@@ -1,6 +1,6 @@
 """Errors of the courses service shared by its sub-domains."""
 
-from learnhub.kit.errors import BadRequest, Conflict, Forbidden, NotFound
+from learnhub.kit.errors import Conflict, Forbidden, NotFound
 
 
 class CourseNotFound(NotFound):
@@ -31,8 +31,3 @@ class PersonNotFound(NotFound):
 class CourseStateConflict(Conflict):
     title = "The course is not in a state that allows this"
     slug = "course-state"
-
-
-class InvalidCourseData(BadRequest):
-    title = "Invalid course data"
-    slug = "invalid-course-data"

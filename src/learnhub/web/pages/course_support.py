@@ -92,7 +92,6 @@ class CourseViewer:
     can_enroll: bool = False
     enroll_needs_approval: bool = False
     enroll_refusal: str | None = None
-    can_unenroll: bool = False
 
 
 def course_viewer(course: dict[str, Any]) -> CourseViewer:

@@ -33,8 +33,6 @@ from learnhub.web.session import WebSession
 
 router = page_router()
 
-QUIZ_PAGE = "/courses/{ref}/quizzes/{item_id}"
-
 
 def _quiz_api(course: dict[str, Any], item_id: str) -> str:
     return f"{COURSES_API}/{course['id']}/quizzes/{item_id}"

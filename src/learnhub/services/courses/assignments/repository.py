@@ -49,15 +49,6 @@ async def list_versions(session: AsyncSession, item_id: str, user_id: str) -> li
     return list((await session.scalars(statement)).all())
 
 
-async def get_latest_version(session: AsyncSession, item_id: str, user_id: str) -> int:
-    latest = await session.scalar(
-        select(func.max(Submission.version)).where(
-            Submission.item_id == item_id, Submission.user_id == user_id
-        )
-    )
-    return latest or 0
-
-
 async def get_progress(session: AsyncSession, item_id: str, user_id: str) -> ItemProgress | None:
     return await session.scalar(
         select(ItemProgress).where(ItemProgress.item_id == item_id, ItemProgress.user_id == user_id)

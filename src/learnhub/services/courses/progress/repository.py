@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, or_, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.db import after_keyset, insert_ignore
 from learnhub.services.courses.assignments.models import Assignment
-from learnhub.services.courses.models import Course, Enrollment, Item
+from learnhub.services.courses.models import Enrollment
 from learnhub.services.courses.progress.models import Certificate, ItemProgress
 
 _LOCK_MEMBERSHIP = (
@@ -178,23 +178,6 @@ async def list_active_memberships(session: AsyncSession, user_id: str) -> list[E
     return list((await session.scalars(statement)).all())
 
 
-async def list_active_memberships_of(
-    session: AsyncSession, user_id: str
-) -> list[tuple[Enrollment, Course]]:
-    """A person's active memberships with their courses (drafts only for staff roles)."""
-    statement = (
-        select(Enrollment, Course)
-        .join(Course, Course.id == Enrollment.course_id)
-        .where(
-            Enrollment.user_id == user_id,
-            Enrollment.status == "active",
-            or_(Course.visibility != "draft", Enrollment.role != "learner"),
-        )
-        .order_by(Enrollment.created_at.desc(), Enrollment.id)
-    )
-    return [(row.Enrollment, row.Course) for row in await session.execute(statement)]
-
-
 async def list_due_dates(
     session: AsyncSession, course_ids: list[str]
 ) -> list[tuple[str, str, datetime]]:
@@ -221,26 +204,6 @@ async def list_certificates_of(
         )
     )
     return {certificate.course_id: certificate for certificate in rows}
-
-
-async def list_due_assignments(
-    session: AsyncSession, course_ids: list[str], *, start: datetime, end: datetime
-) -> list[tuple[Assignment, Item]]:
-    """Assignments of these courses due between ``start`` and ``end``, soonest first."""
-    if not course_ids:
-        return []
-    statement = (
-        select(Assignment, Item)
-        .join(Item, Item.id == Assignment.item_id)
-        .where(
-            Assignment.course_id.in_(course_ids),
-            Assignment.due_at.is_not(None),
-            Assignment.due_at >= start,
-            Assignment.due_at <= end,
-        )
-        .order_by(Assignment.due_at, Item.id)
-    )
-    return [(row.Assignment, row.Item) for row in await session.execute(statement)]
 
 
 async def lock_memberships(session: AsyncSession, course_id: str, user_ids: list[str]) -> None:
