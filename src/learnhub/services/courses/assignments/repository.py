@@ -9,8 +9,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.db import after_keyset, insert_and_lock
-from learnhub.services.courses.assignments.models import Assignment, Submission
-from learnhub.services.courses.models import Item, Person
+from learnhub.services.courses.assignments.models import Submission
+from learnhub.services.courses.models import Assignment, Item, Person
 from learnhub.services.courses.progress.models import ItemProgress
 
 

@@ -27,7 +27,7 @@ from learnhub.services.courses.assignments.errors import (
     TextTooLong,
     field_error,
 )
-from learnhub.services.courses.assignments.models import Assignment, Submission
+from learnhub.services.courses.assignments.models import Submission
 from learnhub.services.courses.assignments.schemas import (
     GradeRead,
     RubricScore,
@@ -41,6 +41,7 @@ from learnhub.services.courses.assignments.service import (
     late_seconds,
     submission_refusal,
 )
+from learnhub.services.courses.models import Assignment
 from learnhub.services.courses.progress.service import record_item_outcome
 from learnhub.services.courses.storage import ObjectStore, StoredFile
 

@@ -335,6 +335,24 @@ async def delete_item(
 # ---------------------------------------------------------------- lessons
 
 
+@router.post(
+    "/api/v1/courses/{course_id}/items/{item_id}/view",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404),
+)
+async def view_item(
+    access: MemberCourse,
+    session: SessionDep,
+    cache: CacheDep,
+    item_id: ItemId,
+) -> Response:
+    """Report that the caller opened an item: it completes a complete-on-view lesson."""
+    if not (access.is_staff or access.is_learner):
+        raise NotEnrolled("Enroll in this course to open its lessons.")
+    await lessons.view_item(session, cache, access, item_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.put(
     "/api/v1/courses/{course_id}/lessons/{item_id}",
     response_model=LessonRead,

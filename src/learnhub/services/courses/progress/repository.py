@@ -10,8 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.db import after_keyset, insert_ignore
-from learnhub.services.courses.assignments.models import Assignment
-from learnhub.services.courses.models import Enrollment
+from learnhub.services.courses.models import Assignment, Enrollment
 from learnhub.services.courses.progress.models import Certificate, ItemProgress
 
 _LOCK_MEMBERSHIP = (

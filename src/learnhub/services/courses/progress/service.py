@@ -26,7 +26,6 @@ from learnhub.kit.readcache import View, keep
 from learnhub.services.courses import readmodels
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
-from learnhub.services.courses.catalog import repository as catalog_repository
 from learnhub.services.courses.errors import ItemNotFound, NotEnrolled
 from learnhub.services.courses.models import Course, Enrollment, Item
 from learnhub.services.courses.progress import repository
@@ -313,23 +312,6 @@ async def complete_lesson(
     if recorded is None:  # no longer an active learner, since the access check
         raise NotEnrolled("Enroll in this course first.")
     return recorded.progress()
-
-
-async def view_item(
-    session: AsyncSession, cache: Cache, access: CourseAccess, item_id: str
-) -> None:
-    """The caller opened an item. A learner opening a complete-on-view lesson completes it;
-    any other view changes nothing (yet: views are not counted)."""
-    item = await courses_repository.get_item(session, access.course.id, item_id)
-    if item is None:
-        raise ItemNotFound(f"There is no item {item_id} in this course.")
-    if not (access.is_learner and access.user_id) or item.kind != "lesson":
-        return
-    lesson = await catalog_repository.get_lesson(session, item.id)
-    if lesson is not None and lesson.complete_on_view:
-        await record_item_outcome(
-            session, cache, course=access.course, item=item, user_id=access.user_id, completed=True
-        )
 
 
 # ---------------------------------------------------------------- reading progress
