@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset, insert_and_lock
+from learnhub.kit.db import insert_and_lock
+from learnhub.kit.http.pagination import keyset_page
 from learnhub.services.courses.assignments.models import Submission
 from learnhub.services.courses.models import Assignment, Item, Person
 from learnhub.services.courses.progress.models import ItemProgress
@@ -84,15 +85,14 @@ async def list_queue(
         )
         .join(Item, Item.id == Submission.item_id)
         .outerjoin(Person, Person.id == Submission.user_id)
-        .order_by(Submission.submitted_at, Submission.id)
-        .limit(limit)
     )
     if graded is True:
         statement = statement.where(Submission.graded_at.is_not(None))
     elif graded is False:
         statement = statement.where(Submission.graded_at.is_(None))
-    if after is not None:
-        statement = statement.where(after_keyset(Submission.submitted_at, Submission.id, after))
+    statement = keyset_page(
+        statement, Submission.submitted_at, Submission.id, after=after, limit=limit
+    )
     return [(row[0], row[1], row[2]) for row in (await session.execute(statement)).all()]
 
 

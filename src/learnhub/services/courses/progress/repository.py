@@ -9,7 +9,8 @@ from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset, insert_ignore
+from learnhub.kit.db import insert_ignore
+from learnhub.kit.http.pagination import keyset_page
 from learnhub.services.courses.models import Assignment, Enrollment
 from learnhub.services.courses.progress.models import Certificate, ItemProgress
 
@@ -129,18 +130,14 @@ async def list_learners(
     session: AsyncSession, course_id: str, *, after: tuple[datetime, str] | None, limit: int
 ) -> list[Enrollment]:
     """A course's active learners in enrollment order."""
-    statement = (
-        select(Enrollment)
-        .where(
-            Enrollment.course_id == course_id,
-            Enrollment.role == "learner",
-            Enrollment.status == "active",
-        )
-        .order_by(Enrollment.created_at, Enrollment.id)
-        .limit(limit)
+    statement = select(Enrollment).where(
+        Enrollment.course_id == course_id,
+        Enrollment.role == "learner",
+        Enrollment.status == "active",
     )
-    if after is not None:
-        statement = statement.where(after_keyset(Enrollment.created_at, Enrollment.id, after))
+    statement = keyset_page(
+        statement, Enrollment.created_at, Enrollment.id, after=after, limit=limit
+    )
     return list((await session.scalars(statement)).all())
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset, insert_and_lock
+from learnhub.kit.db import insert_and_lock
+from learnhub.kit.http.pagination import keyset_page
 from learnhub.services.courses.models import Item
 from learnhub.services.courses.quizzes.models import Question, Quiz, QuizAttempt, QuizQuestion
 
@@ -30,16 +31,10 @@ async def list_questions(
     limit: int,
 ) -> list[Question]:
     """A course's questions, oldest first."""
-    statement = (
-        select(Question)
-        .where(Question.course_id == course_id)
-        .order_by(Question.created_at, Question.id)
-        .limit(limit)
-    )
+    statement = select(Question).where(Question.course_id == course_id)
     if type is not None:
         statement = statement.where(Question.type == type)
-    if after is not None:
-        statement = statement.where(after_keyset(Question.created_at, Question.id, after))
+    statement = keyset_page(statement, Question.created_at, Question.id, after=after, limit=limit)
     return list((await session.scalars(statement)).all())
 
 
@@ -195,16 +190,12 @@ async def list_attempts(
     limit: int,
 ) -> list[QuizAttempt]:
     """A quiz's attempts (one learner's when ``user_id`` is given), in the order they began."""
-    statement = (
-        select(QuizAttempt)
-        .where(QuizAttempt.quiz_id == quiz_id)
-        .order_by(QuizAttempt.started_at, QuizAttempt.id)
-        .limit(limit)
-    )
+    statement = select(QuizAttempt).where(QuizAttempt.quiz_id == quiz_id)
     if user_id is not None:
         statement = statement.where(QuizAttempt.user_id == user_id)
-    if after is not None:
-        statement = statement.where(after_keyset(QuizAttempt.started_at, QuizAttempt.id, after))
+    statement = keyset_page(
+        statement, QuizAttempt.started_at, QuizAttempt.id, after=after, limit=limit
+    )
     return list((await session.scalars(statement)).all())
 
 
