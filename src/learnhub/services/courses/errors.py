@@ -1,6 +1,6 @@
 """Errors of the courses service shared by its sub-domains."""
 
-from learnhub.kit.errors import Conflict, Forbidden, NotFound
+from learnhub.kit.errors import Conflict, ContentTooLarge, Forbidden, NotFound
 
 
 class CourseNotFound(NotFound):
@@ -31,3 +31,8 @@ class PersonNotFound(NotFound):
 class CourseStateConflict(Conflict):
     title = "The course is not in a state that allows this"
     slug = "course-state"
+
+
+class FileTooLarge(ContentTooLarge):
+    title = "The file is too large"
+    slug = "file-too-large"

@@ -15,7 +15,6 @@ from learnhub.kit.http.problems import problem_responses
 from learnhub.kit.http.responses import JsonText
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import archive, lessons, reads, service
-from learnhub.services.courses.catalog.errors import FileTooLarge
 from learnhub.services.courses.catalog.schemas import (
     AttachmentRead,
     CategoryCount,
@@ -45,7 +44,7 @@ from learnhub.services.courses.deps import (
     ObjectStoreDep,
     StaffCourse,
 )
-from learnhub.services.courses.errors import CourseNotFound, NotEnrolled
+from learnhub.services.courses.errors import CourseNotFound, FileTooLarge, NotEnrolled
 
 router = APIRouter(tags=["courses: catalog"])
 

@@ -12,7 +12,6 @@ from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import repository
 from learnhub.services.courses.catalog.errors import (
     AttachmentNotFound,
-    FileTooLarge,
     LessonNotFound,
 )
 from learnhub.services.courses.catalog.models import Attachment, Lesson
@@ -29,7 +28,7 @@ from learnhub.services.courses.catalog.service import (
     safe_content_type,
     touch,
 )
-from learnhub.services.courses.errors import ItemNotFound
+from learnhub.services.courses.errors import FileTooLarge, ItemNotFound
 from learnhub.services.courses.models import Course, Item
 from learnhub.services.courses.progress.service import record_item_outcome
 from learnhub.services.courses.rendering import (
