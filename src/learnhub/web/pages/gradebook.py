@@ -98,6 +98,40 @@ async def _gradebook_page(
     )
 
 
+async def _saved_or_refused(
+    request: Request,
+    api: PlatformApi,
+    session: WebSession,
+    course: dict[str, Any],
+    locale: str,
+    _: GettextFunction,
+    ngettext: Any,
+    *,
+    cursor: str,
+    values: dict[str, Any],
+    errors: FormErrors,
+    saved: str,
+) -> Response:
+    """After a form of the page: back to the gradebook with ``saved`` flashed, or, when the
+    API refused the form (``errors`` says why), the page again with the form as sent."""
+    if not errors:
+        session.flash("success", saved)
+        return see_other(_gradebook_path(course["id"], cursor))
+    return await _gradebook_page(
+        request,
+        api,
+        session,
+        course,
+        locale,
+        _,
+        ngettext,
+        cursor=cursor,
+        values=values,
+        errors=errors,
+        status_code=422,
+    )
+
+
 @router.get("/{course_id}/gradebook", response_class=HTMLResponse)
 async def gradebook(
     request: Request,
@@ -176,10 +210,7 @@ async def save_weights(
             fallback_field="weight-0",
             fallback_message=_("Check the weights and try again"),
         )
-    else:
-        session.flash("success", _("The weights have been saved."))
-        return see_other(_gradebook_path(course["id"], cursor))
-    return await _gradebook_page(
+    return await _saved_or_refused(
         request,
         api,
         session,
@@ -190,7 +221,7 @@ async def save_weights(
         cursor=cursor,
         values=values,
         errors=errors,
-        status_code=422,
+        saved=_("The weights have been saved."),
     )
 
 
@@ -258,10 +289,7 @@ async def override_grade(
             )
         else:
             raise
-    else:
-        session.flash("success", _("The grade has been changed."))
-        return see_other(_gradebook_path(course["id"], cursor))
-    return await _gradebook_page(
+    return await _saved_or_refused(
         request,
         api,
         session,
@@ -272,5 +300,5 @@ async def override_grade(
         cursor=cursor,
         values=values,
         errors=errors,
-        status_code=422,
+        saved=_("The grade has been changed."),
     )
