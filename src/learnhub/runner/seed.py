@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -26,6 +26,7 @@ from learnhub.kit.auth import Principal
 from learnhub.kit.config import Settings
 from learnhub.kit.events.deliveries import DeliveryQueue
 from learnhub.kit.events.memory import InProcessBus
+from learnhub.kit.runtime import ServiceRuntime
 from learnhub.runner.course_builder import (
     Api,
     AssignmentSpec,
@@ -350,6 +351,22 @@ def _course_groups(by_course: dict[int, list[int]], size: int) -> Iterator[list[
         yield group
 
 
+def _learner_count(by_course: dict[int, list[int]]) -> int:
+    return sum(len(learners) for learners in by_course.values())
+
+
+async def _course_by_course(
+    runtime: ServiceRuntime, by_course: dict[int, list[int]], bar: Bar
+) -> AsyncIterator[tuple[AsyncSession, int]]:
+    """Each course number with the session of its group's transaction (see
+    :func:`_course_groups`); the bar moves on by a group's learners once it is committed."""
+    for group in _course_groups(by_course, MEMBERSHIP_BATCH):
+        async with runtime.db.transaction() as session:
+            for number in group:
+                yield session, number
+        bar.update(sum(len(by_course[number]) for number in group))
+
+
 async def _instructor(platform: Platform, api: Api) -> _Instructor:
     account = next(account for account in DEMO_ACCOUNTS if account.role == "instructor")
     try:
@@ -415,22 +432,19 @@ async def _enrollments(
     runtime = platform.runtime("courses")
     # The courses' owner enrolls their learners, as with the bulk CSV enrollment.
     principal = Principal(user_id=instructor.user_id, roles=frozenset({"instructor"}))
-    with progress("enrollments", sum(len(learners) for learners in by_course.values())) as bar:
-        for group in _course_groups(by_course, MEMBERSHIP_BATCH):
-            async with runtime.db.transaction() as session:
-                for number in group:
-                    course = await _built_course(session, courses[number].id)
-                    membership = await courses_repository.get_membership(
-                        session, course.id, instructor.user_id
-                    )
-                    enrolled = await enroll_many(
-                        session,
-                        CourseAccess(course, principal, membership),
-                        [user_ids[learner] for learner in by_course[number]],
-                    )
-                    summary.enrollments_created += enrolled.enrolled
-                    summary.enrollments_found += enrolled.already_enrolled
-            bar.update(sum(len(by_course[number]) for number in group))
+    with progress("enrollments", _learner_count(by_course)) as bar:
+        async for session, number in _course_by_course(runtime, by_course, bar):
+            course = await _built_course(session, courses[number].id)
+            membership = await courses_repository.get_membership(
+                session, course.id, instructor.user_id
+            )
+            enrolled = await enroll_many(
+                session,
+                CourseAccess(course, principal, membership),
+                [user_ids[learner] for learner in by_course[number]],
+            )
+            summary.enrollments_created += enrolled.enrolled
+            summary.enrollments_found += enrolled.already_enrolled
 
 
 async def _progress(
@@ -443,26 +457,21 @@ async def _progress(
     progress: ProgressFactory,
 ) -> None:
     runtime = platform.runtime("courses")
-    with progress("progress   ", sum(len(learners) for learners in by_course.values())) as bar:
-        for group in _course_groups(by_course, MEMBERSHIP_BATCH):
-            async with runtime.db.transaction() as session:
-                for number in group:
-                    built = courses[number]
-                    lessons = {
-                        user_ids[learner]: built.lesson_ids[
-                            : lessons_done(plan, learner, number, len(built.lesson_ids))
-                        ]
-                        for learner in by_course[number]
-                    }
-                    lessons = {user_id: done for user_id, done in lessons.items() if done}
-                    if not lessons:
-                        continue
-                    course = await _built_course(session, built.id)
-                    recorded = await complete_lessons(
-                        session, course=course, lessons_by_learner=lessons
-                    )
-                    summary.lessons_completed += recorded.lessons_completed
-            bar.update(sum(len(by_course[number]) for number in group))
+    with progress("progress   ", _learner_count(by_course)) as bar:
+        async for session, number in _course_by_course(runtime, by_course, bar):
+            built = courses[number]
+            lessons = {
+                user_ids[learner]: built.lesson_ids[
+                    : lessons_done(plan, learner, number, len(built.lesson_ids))
+                ]
+                for learner in by_course[number]
+            }
+            lessons = {user_id: done for user_id, done in lessons.items() if done}
+            if not lessons:
+                continue
+            course = await _built_course(session, built.id)
+            recorded = await complete_lessons(session, course=course, lessons_by_learner=lessons)
+            summary.lessons_completed += recorded.lessons_completed
 
 
 async def _built_course(session: AsyncSession, course_id: str) -> Course:
