@@ -12,7 +12,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, PlatformApi
 from learnhub.web.deps import Api, Gettext, Locale, Ngettext, SignedInSession, page_router
-from learnhub.web.forms import FieldMessage, FormErrors, add_problem_errors, typed_number
+from learnhub.web.forms import (
+    FieldMessage,
+    FormErrors,
+    accepted,
+    add_problem_errors,
+    typed_number,
+)
 from learnhub.web.forms import Gettext as GettextFunction
 from learnhub.web.pages.course_support import COURSES_API, forbid_on_403, format_number
 from learnhub.web.pages.grading import staff_course, staff_page_context
@@ -191,25 +197,23 @@ async def save_weights(
     )
     errors = FormErrors()
     try:
-        await api.call(
-            "PUT",
-            f"{COURSES_API}/{course['id']}/gradebook/settings",
-            session=session,
-            json={"category_weights": weights},
-        )
-    except ApiProblem as problem:
-        if problem.status == 403:
-            session.flash("error", _("Only the course's instructors can change the weights."))
-            return see_other(_gradebook_path(course["id"], cursor))
-        if problem.status not in (400, 422):
-            raise
-        add_problem_errors(
+        await accepted(
+            api.call(
+                "PUT",
+                f"{COURSES_API}/{course['id']}/gradebook/settings",
+                session=session,
+                json={"category_weights": weights},
+            ),
             errors,
-            problem,
             fields,
             fallback_field="weight-0",
             fallback_message=_("Check the weights and try again"),
         )
+    except ApiProblem as problem:
+        if problem.status != 403:
+            raise
+        session.flash("error", _("Only the course's instructors can change the weights."))
+        return see_other(_gradebook_path(course["id"], cursor))
     return await _saved_or_refused(
         request,
         api,
