@@ -35,7 +35,7 @@ async def test_requests_past_the_limit_are_refused_at_once() -> None:
     # given: an app whose requests wait until released, behind a limit of two
     release = asyncio.Event()
 
-    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+    async def slow(scope: Scope, _receive: Receive, send: Send) -> None:
         if scope["path"] != "/healthz":
             await release.wait()
         await send({"type": "http.response.start", "status": 200, "headers": []})
@@ -66,7 +66,7 @@ async def test_a_request_past_the_limit_waits_its_turn_in_a_bounded_queue() -> N
     # given: one request at a time, one more may wait, and a wait of at most a second
     release = asyncio.Event()
 
-    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+    async def slow(scope: Scope, _receive: Receive, send: Send) -> None:
         await release.wait()
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": scope["path"].encode()})
@@ -90,7 +90,7 @@ async def test_a_request_past_the_limit_waits_its_turn_in_a_bounded_queue() -> N
 
 
 async def test_a_request_that_waits_too_long_is_refused() -> None:
-    async def stuck(scope: Scope, receive: Receive, send: Send) -> None:
+    async def stuck(_scope: Scope, _receive: Receive, _send: Send) -> None:
         await asyncio.Event().wait()
 
     app = ShedLoad(stuck, max_in_flight=1, max_queued=5, queue_timeout=0.05)

@@ -186,10 +186,10 @@ async def test_runs_of_one_type_go_to_its_batch_handler_in_order(db: Database) -
     # given
     calls: list[tuple[str, list[str]]] = []
 
-    async def one(session: AsyncSession, payload: UserRegistered | UserProfileUpdated) -> None:
+    async def one(_session: AsyncSession, payload: UserRegistered | UserProfileUpdated) -> None:
         calls.append((payload.event_type, [payload.user_id]))
 
-    async def many(session: AsyncSession, payloads: Sequence[UserRegistered]) -> None:
+    async def many(_session: AsyncSession, payloads: Sequence[UserRegistered]) -> None:
         calls.append(("batch " + REGISTERED, [payload.user_id for payload in payloads]))
 
     deliver = inbox_batch_delivery(

@@ -38,7 +38,7 @@ def expected_tables(spec: ServiceSpec) -> list[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str | None]:
+def backend(request: pytest.FixtureRequest) -> tuple[str, str | None]:
     if request.param == "sqlite":
         return "sqlite", None
     return "postgresql", request.getfixturevalue("postgres_database")

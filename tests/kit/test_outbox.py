@@ -16,6 +16,7 @@ from pathlib import Path
 import aio_pika
 import pytest
 from sqlalchemy import update
+from typing_extensions import override
 
 from learnhub.kit.db import Database, utcnow
 from learnhub.kit.events.bus import Subscription
@@ -253,6 +254,7 @@ class RelayDied(BaseException):
 
 
 class DyingBus(WatchingBus):
+    @override
     async def publish(self, events: Sequence[CloudEvent]) -> None:
         raise RelayDied
 

@@ -284,7 +284,8 @@ async def test_listing_dead_letters_leaves_them_in_place(broker: Broker) -> None
     assert await broker.depth(dead_letter_queue_name(consumer)) == 3
 
 
-async def test_listing_an_unknown_consumer_finds_nothing(broker: Broker) -> None:
+@pytest.mark.usefixtures("broker")
+async def test_listing_an_unknown_consumer_finds_nothing() -> None:
     assert await list_dead_letters(BROKER_URL, f"nobody-{uuid.uuid4().hex}") == []
     assert await replay_dead_letters(BROKER_URL, f"nobody-{uuid.uuid4().hex}") == 0
 

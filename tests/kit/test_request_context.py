@@ -14,7 +14,7 @@ ACCESS = "learnhub.access"
 
 
 def app_answering(status: int, *, fail: bool = False) -> ASGIApp:
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    async def app(_scope: Scope, _receive: Receive, send: Send) -> None:
         if fail:
             raise RuntimeError("boom")
         await send({"type": "http.response.start", "status": status, "headers": []})

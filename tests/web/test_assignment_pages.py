@@ -224,7 +224,7 @@ async def test_lesson_files_download_through_the_web_ui(
 
 
 async def test_a_learner_sees_their_grades_and_the_page_speaks_portuguese(
-    site: Site, author: Author, web_client: httpx.AsyncClient
+    site: Site, author: Author
 ) -> None:
     course, item, _assignment = await assignment_course(author, "Pão caseiro")
     await site.log_in(*LEARNER)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.conftest import Stack, bearer
+from tests.conftest import bearer
 
 if TYPE_CHECKING:  # the fixture's class lives in this folder's conftest.py
     from conftest import Site
@@ -100,7 +100,7 @@ class Author:
 
 
 @pytest.fixture
-async def author(web_client: httpx.AsyncClient, embedded: Stack) -> Author:
+async def author(web_client: httpx.AsyncClient) -> Author:
     response = await web_client.post(
         "/api/v1/auth/login", json={"email": INSTRUCTOR[0], "password": INSTRUCTOR[1]}
     )
@@ -296,9 +296,7 @@ async def test_a_learner_takes_a_quiz_and_sees_the_result(site: Site, author: Au
     assert "You passed." in site.text(result)
 
 
-async def test_completing_a_course_gives_a_public_certificate(
-    site: Site, author: Author, web_client: httpx.AsyncClient
-) -> None:
+async def test_completing_a_course_gives_a_public_certificate(site: Site, author: Author) -> None:
     _course, items = await author.course("Tea", items=(("lesson", "Leaves"),))
     await site.log_in(*LEARNER)
     await site.submit("/courses/tea/enroll", {}, form_page="/courses/tea")

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.conftest import Stack
 from tests.web.authoring_support import sao_paulo_author
 from tests.web.test_courses_pages import INSTRUCTOR, LEARNER, Author
 
@@ -20,7 +19,7 @@ if TYPE_CHECKING:  # the fixture's class lives in this folder's conftest.py
 
 
 @pytest.fixture
-async def author(web_client: httpx.AsyncClient, embedded: Stack) -> Author:
+async def author(web_client: httpx.AsyncClient) -> Author:
     return await sao_paulo_author(web_client)
 
 

@@ -18,9 +18,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import DateTime, Table, event, text
+from sqlalchemy import DateTime, Table, event, text, update
 from sqlalchemy import inspect as inspect_orm
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -302,6 +302,36 @@ async def insert_ignore(
     if inserted:
         note_rows_written(session, str(columns.name), rows)
     return inserted
+
+
+Row = TypeVar("Row", bound=DeclarativeBase)
+
+
+async def insert_and_lock(
+    session: AsyncSession, model: type[Row], values: Mapping[str, Any], *, now: datetime
+) -> Row:
+    """The row of ``model`` whose primary key ``values`` names, inserted with ``values`` if
+    missing, then locked by an update of its ``updated_at`` until the transaction ends: a
+    second writer waits here (PostgreSQL's row lock, SQLite's write lock) and then reads what
+    the first one committed."""
+    table = cast(Table, model.__table__)
+    (key,) = table.primary_key.columns
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(table)
+        .values({**values, "updated_at": now})
+        .on_conflict_do_nothing(index_elements=[key.name])
+    )
+    await session.execute(
+        update(model)
+        .where(getattr(model, key.name) == values[key.name])
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    row = await session.get(model, values[key.name], populate_existing=True)
+    if row is None:
+        raise RuntimeError(f"the {table.name} row {values[key.name]} was inserted, yet is gone")
+    return row
 
 
 ROWS_WRITTEN = "learnhub.rows_written"

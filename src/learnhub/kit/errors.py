@@ -75,6 +75,18 @@ class Conflict(AppError):
     slug = "conflict"
 
 
+class ContentTooLarge(AppError):
+    status = 413
+    title = "Content too large"
+    slug = "content-too-large"
+
+
+class UnprocessableContent(AppError):
+    status = 422
+    title = "Unprocessable content"
+    slug = "unprocessable-content"
+
+
 class TooManyRequests(AppError):
     status = 429
     title = "Too many requests"

@@ -66,15 +66,13 @@ class ServiceRuntime:
     cache: Cache
     verifier: TokenVerifier
     service_settings: Any = None
-    relay: OutboxRelay | None = None
     state: dict[str, Any] = field(default_factory=dict)
-    scheduler: Scheduler | None = None
+    relay: OutboxRelay = field(init=False)
+    scheduler: Scheduler = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.scheduler is None:
-            self.scheduler = Scheduler(self, self.spec.tasks)
-        if self.relay is None:
-            self.relay = OutboxRelay(self.db, self.bus)
+        self.scheduler = Scheduler(self, self.spec.tasks)
+        self.relay = OutboxRelay(self.db, self.bus)
         if self.service_settings is None and self.spec.settings_class is not None:
             self.service_settings = self.spec.settings_class()
         # Rules that run outside a request (event handlers, other sub-domains' calls) read
@@ -107,12 +105,10 @@ class ServiceRuntime:
 
     def start_relay(self) -> None:
         """Start the outbox relay and the periodic tasks (which may record events too)."""
-        assert self.relay is not None and self.scheduler is not None
         self.relay.start()
         self.scheduler.start()
 
     async def stop(self) -> None:
-        assert self.relay is not None and self.scheduler is not None
         await self.scheduler.stop()
         await self.relay.stop()
 

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import AdaptedConnection
 from sqlalchemy.engine.url import URL
 from sqlalchemy.util import await_only
+from typing_extensions import override
 
 DIALECT_NAME = "sqlite.learnhub"
 DRIVER = "learnhub"
@@ -196,7 +197,7 @@ class InlineConnection(AdaptedConnection):
         return self.raw.isolation_level
 
     @isolation_level.setter
-    def isolation_level(self, value: str | None) -> None:
+    def isolation_level(self, value: str | None) -> None:  # noqa: ARG002 - sqlite3's setter
         # Transactions are opened by begin_write(); sqlite3's own implicit BEGIN stays off.
         self.raw.isolation_level = None
 
@@ -240,9 +241,8 @@ class InlineConnection(AdaptedConnection):
                 delay = min(delay * 2, _BUSY_RETRY_CAP)
 
     def _release(self) -> None:
-        if self._holds_lock:
+        if self._holds_lock and self._write_lock is not None:
             self._holds_lock = False
-            assert self._write_lock is not None
             self._write_lock.release()
 
 
@@ -312,13 +312,16 @@ class InlineSQLiteDialect(SQLiteDialect_pysqlite):
     def get_driver_connection(self, connection: Any) -> Any:
         return connection._connection
 
+    @override
     def set_isolation_level(self, dbapi_connection: Any, level: Any) -> None:
         # Only the default (serializable, via BEGIN IMMEDIATE) is supported.
         return None
 
+    @override
     def get_isolation_level(self, dbapi_connection: Any) -> Any:
         return "SERIALIZABLE"
 
+    @override
     def detect_autocommit_setting(self, dbapi_conn: Any) -> bool:
         return False
 

@@ -20,6 +20,7 @@ from typing import Any
 import click
 import uvicorn
 from pydantic import ValidationError
+from typing_extensions import override
 
 from learnhub import __version__
 from learnhub.kit.config import Settings
@@ -97,9 +98,11 @@ class ServiceName(click.ParamType):
     def choices(self) -> list[str]:
         return [*service_names(), "web"] if self.web else service_names()
 
+    @override
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "{" + "|".join(self.choices) + "}"
 
+    @override
     def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
         from click.shell_completion import CompletionItem
 

@@ -185,8 +185,9 @@ def distributed_settings(settings: Settings, *, host: str, port: int) -> Setting
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
-    assert settings.database_url is not None
-    assert settings.api_url is not None
+    """The environment of every child process, from :func:`distributed_settings`."""
+    if settings.database_url is None or settings.api_url is None:
+        raise ValueError("child processes need the settings of distributed_settings()")
     return {
         **os.environ,
         "LEARNHUB_DATABASE_URL": settings.database_url,
@@ -308,7 +309,8 @@ async def _prepare(settings: Settings, *, demo: bool) -> bool:
     """Database, migrations, queues and demo accounts; True if the demo accounts exist."""
     from learnhub.runner.topology import declare_topology
 
-    assert settings.database_url is not None
+    if settings.database_url is None:
+        raise ValueError("the distributed mode needs the settings of distributed_settings()")
     await _ensure_database(settings.database_url)
     await preflight(settings, SERVICES, migrate=True)
     await declare_topology(settings, SERVICES)

@@ -93,11 +93,9 @@ class Platform:
             while True:
                 pending = 0
                 for runtime in self.runtimes:
-                    assert runtime.relay is not None
                     await runtime.relay.drain()
                 await self.bus.wait_idle(within)
                 for runtime in self.runtimes:
-                    assert runtime.relay is not None
                     pending += await runtime.relay.backlog()
                 if pending == 0:
                     return

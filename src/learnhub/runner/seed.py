@@ -14,17 +14,19 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.auth import Principal
 from learnhub.kit.config import Settings
 from learnhub.kit.events.deliveries import DeliveryQueue
 from learnhub.kit.events.memory import InProcessBus
+from learnhub.kit.runtime import ServiceRuntime
 from learnhub.runner.course_builder import (
     Api,
     AssignmentSpec,
@@ -44,6 +46,7 @@ from learnhub.services.auth.bulk import NewAccount, register_many
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.enrollment.bulk import enroll_many
+from learnhub.services.courses.models import Course
 from learnhub.services.courses.progress.bulk import complete_lessons
 
 LEARNER_PASSWORD = "learnhub-learner"  # noqa: S105  # demo data, printed in the summary
@@ -285,7 +288,6 @@ async def run_seed(settings: Settings, plan: SeedPlan, progress: ProgressFactory
     """Seed ``plan`` on the configured backends (already migrated)."""
     platform, app = build_all_in_one(settings, with_web=False)
     for runtime in platform.runtimes:
-        assert runtime.relay is not None
         runtime.relay.batch_size = RELAY_BATCH
     summary = SeedSummary()
     await platform.start(migrate=False)
@@ -347,6 +349,22 @@ def _course_groups(by_course: dict[int, list[int]], size: int) -> Iterator[list[
         learners += len(members)
     if group:
         yield group
+
+
+def _learner_count(by_course: dict[int, list[int]]) -> int:
+    return sum(len(learners) for learners in by_course.values())
+
+
+async def _course_by_course(
+    runtime: ServiceRuntime, by_course: dict[int, list[int]], bar: Bar
+) -> AsyncIterator[tuple[AsyncSession, int]]:
+    """Each course number with the session of its group's transaction (see
+    :func:`_course_groups`); the bar moves on by a group's learners once it is committed."""
+    for group in _course_groups(by_course, MEMBERSHIP_BATCH):
+        async with runtime.db.transaction() as session:
+            for number in group:
+                yield session, number
+        bar.update(sum(len(by_course[number]) for number in group))
 
 
 async def _instructor(platform: Platform, api: Api) -> _Instructor:
@@ -414,23 +432,19 @@ async def _enrollments(
     runtime = platform.runtime("courses")
     # The courses' owner enrolls their learners, as with the bulk CSV enrollment.
     principal = Principal(user_id=instructor.user_id, roles=frozenset({"instructor"}))
-    with progress("enrollments", sum(len(learners) for learners in by_course.values())) as bar:
-        for group in _course_groups(by_course, MEMBERSHIP_BATCH):
-            async with runtime.db.transaction() as session:
-                for number in group:
-                    course = await courses_repository.get_course(session, courses[number].id)
-                    assert course is not None  # built or found a moment ago
-                    membership = await courses_repository.get_membership(
-                        session, course.id, instructor.user_id
-                    )
-                    enrolled = await enroll_many(
-                        session,
-                        CourseAccess(course, principal, membership),
-                        [user_ids[learner] for learner in by_course[number]],
-                    )
-                    summary.enrollments_created += enrolled.enrolled
-                    summary.enrollments_found += enrolled.already_enrolled
-            bar.update(sum(len(by_course[number]) for number in group))
+    with progress("enrollments", _learner_count(by_course)) as bar:
+        async for session, number in _course_by_course(runtime, by_course, bar):
+            course = await _built_course(session, courses[number].id)
+            membership = await courses_repository.get_membership(
+                session, course.id, instructor.user_id
+            )
+            enrolled = await enroll_many(
+                session,
+                CourseAccess(course, principal, membership),
+                [user_ids[learner] for learner in by_course[number]],
+            )
+            summary.enrollments_created += enrolled.enrolled
+            summary.enrollments_found += enrolled.already_enrolled
 
 
 async def _progress(
@@ -443,33 +457,33 @@ async def _progress(
     progress: ProgressFactory,
 ) -> None:
     runtime = platform.runtime("courses")
-    with progress("progress   ", sum(len(learners) for learners in by_course.values())) as bar:
-        for group in _course_groups(by_course, MEMBERSHIP_BATCH):
-            async with runtime.db.transaction() as session:
-                for number in group:
-                    built = courses[number]
-                    lessons = {
-                        user_ids[learner]: built.lesson_ids[
-                            : lessons_done(plan, learner, number, len(built.lesson_ids))
-                        ]
-                        for learner in by_course[number]
-                    }
-                    lessons = {user_id: done for user_id, done in lessons.items() if done}
-                    if not lessons:
-                        continue
-                    course = await courses_repository.get_course(session, built.id)
-                    assert course is not None
-                    recorded = await complete_lessons(
-                        session, course=course, lessons_by_learner=lessons
-                    )
-                    summary.lessons_completed += recorded.lessons_completed
-            bar.update(sum(len(by_course[number]) for number in group))
+    with progress("progress   ", _learner_count(by_course)) as bar:
+        async for session, number in _course_by_course(runtime, by_course, bar):
+            built = courses[number]
+            lessons = {
+                user_ids[learner]: built.lesson_ids[
+                    : lessons_done(plan, learner, number, len(built.lesson_ids))
+                ]
+                for learner in by_course[number]
+            }
+            lessons = {user_id: done for user_id, done in lessons.items() if done}
+            if not lessons:
+                continue
+            course = await _built_course(session, built.id)
+            recorded = await complete_lessons(session, course=course, lessons_by_learner=lessons)
+            summary.lessons_completed += recorded.lessons_completed
+
+
+async def _built_course(session: AsyncSession, course_id: str) -> Course:
+    course = await courses_repository.get_course(session, course_id)
+    if course is None:
+        raise RuntimeError(f"the course {course_id} was built a moment ago but is gone")
+    return course
 
 
 async def _backlog(platform: Platform) -> int:
     total = 0
     for runtime in platform.runtimes:
-        assert runtime.relay is not None
         total += await runtime.relay.backlog()
     return total
 

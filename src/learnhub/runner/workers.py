@@ -27,7 +27,8 @@ def build_target(target: str, settings: Settings) -> ASGIApp:
     if target == "web":
         from learnhub.web.app import create_web_app
 
-        assert settings.api_url is not None
+        if not settings.api_url:
+            raise ValueError("the web UI needs the gateway's address (LEARNHUB_API_URL)")
         return create_web_app(settings, httpx.AsyncClient(base_url=settings.api_url))
     from learnhub.runner.platform import build_single_service
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -122,54 +123,61 @@ def _login_redirect(request: Request, error: LoginRequired) -> Response:
     return see_other(login_url(path if request.method == "GET" else None))
 
 
+_PAGE_OF_STATUS: dict[int, Callable[[Request], Response]] = {
+    403: forbidden_page,
+    404: not_found_page,
+    405: not_found_page,
+}
+_PAGE_OF_ERROR: dict[type[Exception], Callable[[Request], Response]] = {
+    RequestValidationError: not_found_page,
+    Forbidden: forbidden_page,
+    ProfileNotReady: profile_not_ready_page,
+    CsrfRejected: csrf_rejected_page,
+}
+
+
+def _page_handler(
+    page: Callable[[Request], Response],
+) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """An exception handler answering every error of its type with ``page``."""
+
+    async def handler(request: Request, _error: Exception) -> Response:
+        return page(request)
+
+    return handler
+
+
+async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+    return _PAGE_OF_STATUS.get(error.status_code, server_error_page)(request)
+
+
+async def _login_required(request: Request, error: LoginRequired) -> Response:
+    return _login_redirect(request, error)
+
+
+async def _api_unavailable(request: Request, error: ApiUnavailable) -> Response:
+    logger.error("platform API unavailable: %s", error)
+    return unavailable_page(request, request_id=error.request_id)
+
+
+async def _unexpected_problem(request: Request, error: ApiProblem) -> Response:
+    if error.status in (403, 404):
+        return _PAGE_OF_STATUS[error.status](request)
+    logger.error("unexpected API problem on %s: %s", request.url.path, error)
+    return server_error_page(request, request_id=error.request_id)
+
+
+async def _crash(request: Request, _error: Exception) -> Response:
+    logger.exception("web page crashed: %s %s", request.method, request.url.path)
+    return server_error_page(request)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error the pages can raise as a page of the site."""
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        if error.status_code == 404:
-            return not_found_page(request)
-        if error.status_code == 403:
-            return forbidden_page(request)
-        if error.status_code == 405:
-            return not_found_page(request)
-        return server_error_page(request)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
-        return not_found_page(request)
-
-    @app.exception_handler(LoginRequired)
-    async def login_required(request: Request, error: LoginRequired) -> Response:
-        return _login_redirect(request, error)
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, error: Forbidden) -> Response:
-        return forbidden_page(request)
-
-    @app.exception_handler(ProfileNotReady)
-    async def profile_not_ready(request: Request, error: ProfileNotReady) -> Response:
-        return profile_not_ready_page(request)
-
-    @app.exception_handler(CsrfRejected)
-    async def csrf_rejected(request: Request, error: CsrfRejected) -> Response:
-        return csrf_rejected_page(request)
-
-    @app.exception_handler(ApiUnavailable)
-    async def api_unavailable(request: Request, error: ApiUnavailable) -> Response:
-        logger.error("platform API unavailable: %s", error)
-        return unavailable_page(request, request_id=error.request_id)
-
-    @app.exception_handler(ApiProblem)
-    async def unexpected_problem(request: Request, error: ApiProblem) -> Response:
-        if error.status == 403:
-            return forbidden_page(request)
-        if error.status == 404:
-            return not_found_page(request)
-        logger.error("unexpected API problem on %s: %s", request.url.path, error)
-        return server_error_page(request, request_id=error.request_id)
-
-    @app.exception_handler(Exception)
-    async def crash(request: Request, error: Exception) -> Response:
-        logger.exception("web page crashed: %s %s", request.method, request.url.path)
-        return server_error_page(request)
+    for error_type, page in _PAGE_OF_ERROR.items():
+        app.exception_handler(error_type)(_page_handler(page))
+    app.exception_handler(StarletteHTTPException)(_http_error)
+    app.exception_handler(LoginRequired)(_login_required)
+    app.exception_handler(ApiUnavailable)(_api_unavailable)
+    app.exception_handler(ApiProblem)(_unexpected_problem)
+    app.exception_handler(Exception)(_crash)

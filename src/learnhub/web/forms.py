@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from learnhub.web.api import ApiProblem
 
@@ -148,6 +149,32 @@ def add_problem_errors(
             errors.add(known.form_field, known.message(field_problem.code))
     if not errors:
         errors.add(fallback_field, fallback_message)
+
+
+async def accepted(
+    call: Awaitable[Any],
+    errors: FormErrors,
+    fields: Mapping[str, FieldMessage],
+    *,
+    fallback_field: str,
+    fallback_message: str,
+) -> bool:
+    """Await the API call that sends a form: True when the API accepted it; False when it
+    refused the values (400, 422), whose words :func:`add_problem_errors` put in ``errors``."""
+    try:
+        await call
+    except ApiProblem as problem:
+        if problem.status not in (400, 422):
+            raise
+        add_problem_errors(
+            errors,
+            problem,
+            fields,
+            fallback_field=fallback_field,
+            fallback_message=fallback_message,
+        )
+        return False
+    return True
 
 
 def typed_number(text: str) -> str | None:

@@ -25,7 +25,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from learnhub.kit.db import utcnow
-from learnhub.kit.events.bus import Subscription, log_failed_delivery, retry_delay
+from learnhub.kit.events.bus import (
+    BatchDeliveryHandler,
+    Subscription,
+    log_failed_delivery,
+    retry_delay,
+)
 from learnhub.kit.events.deliveries import Delivery, DeliveryQueue
 from learnhub.kit.events.envelope import CloudEvent, MalformedEvent
 from learnhub.kit.observability import CONSUMER_LAG
@@ -157,10 +162,14 @@ class InProcessBus:
 
     async def _deliver_all(self, consumer: _Consumer, due: list[Delivery]) -> list[Delivery]:
         """Deliver the due deliveries in order; returns those that were handled."""
-        batching = consumer.subscription.batch_handler is not None
+        batch_handler = consumer.subscription.batch_handler
         handled: list[Delivery] = []
-        for run in _runs_of_first_attempts(due) if batching else [due]:
-            if batching and len(run) > 1 and await self._deliver_batch(consumer, run):
+        for run in _runs_of_first_attempts(due) if batch_handler else [due]:
+            if (
+                batch_handler is not None
+                and len(run) > 1
+                and await self._deliver_batch(consumer, batch_handler, run)
+            ):
                 handled.extend(run)
                 continue
             handled.extend(
@@ -168,17 +177,18 @@ class InProcessBus:
             )
         return handled
 
-    async def _deliver_batch(self, consumer: _Consumer, run: list[Delivery]) -> bool:
+    async def _deliver_batch(
+        self, consumer: _Consumer, batch_handler: BatchDeliveryHandler, run: list[Delivery]
+    ) -> bool:
         """Hand the run to the batch handler at once: True when it succeeded, False when
         it raised (nothing of it was kept) or an event was unreadable."""
         subscription = consumer.subscription
-        assert subscription.batch_handler is not None
         try:
             events = [CloudEvent.from_json(delivery.body) for delivery in run]
         except MalformedEvent:
             return False  # one at a time, where it is dead-lettered alone
         try:
-            await subscription.batch_handler(events)
+            await batch_handler(events)
         except asyncio.CancelledError:
             raise
         except Exception as error:

@@ -216,9 +216,7 @@ class RabbitMQBus:
 
     async def publish(self, events: Sequence[CloudEvent]) -> None:
         """Send the events and return once the broker confirmed every one of them."""
-        self._connected()
-        exchange = self._exchange
-        assert exchange is not None
+        exchange = self._publishing()[1]
         confirmations = [
             exchange.publish(
                 aio_pika.Message(
@@ -362,6 +360,13 @@ class RabbitMQBus:
             )
         return self._connection
 
+    def _publishing(self) -> tuple[AbstractRobustChannel, AbstractExchange]:
+        """The confirming channel and the exchange that ``start`` opened."""
+        self._connected()
+        if self._publish_channel is None or self._exchange is None:
+            raise BusUnavailable(f"The RabbitMQ bus for {self.public_url} has no channel open.")
+        return self._publish_channel, self._exchange
+
     async def _declare_exchange(self, channel: AbstractChannel) -> AbstractExchange:
         return await channel.declare_exchange(
             self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
@@ -384,7 +389,8 @@ class RabbitMQBus:
 
     async def _track(self, handling: Awaitable[None]) -> None:
         task = asyncio.current_task()
-        assert task is not None
+        if task is None:
+            raise RuntimeError("a delivery is handled inside a task, which tracks it")
         self._handlers_in_flight.add(task)
         try:
             await handling
@@ -444,9 +450,9 @@ class RabbitMQBus:
         attempts: int,
         delay: float,
     ) -> None:
-        assert self._publish_channel is not None
+        channel = self._publishing()[0]
         headers = {ATTEMPTS_HEADER: attempts, ORIGINAL_ROUTING_KEY_HEADER: routing_key}
-        await self._publish_channel.default_exchange.publish(
+        await channel.default_exchange.publish(
             _copy_of(message, headers=headers, expiration=delay),
             routing_key=retry_queue_name(consumer),
             mandatory=True,
@@ -460,14 +466,14 @@ class RabbitMQBus:
         attempts: int,
         error: BaseException,
     ) -> None:
-        assert self._publish_channel is not None
+        channel = self._publishing()[0]
         headers = {
             ATTEMPTS_HEADER: attempts,
             ERROR_HEADER: repr(error)[:ERROR_MAX_CHARS],
             FAILED_AT_HEADER: datetime.now(UTC).isoformat(),
             ORIGINAL_ROUTING_KEY_HEADER: routing_key,
         }
-        await self._publish_channel.default_exchange.publish(
+        await channel.default_exchange.publish(
             _copy_of(message, headers=headers),
             routing_key=dead_letter_queue_name(consumer),
             mandatory=True,

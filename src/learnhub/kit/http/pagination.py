@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_
 
 from learnhub.kit.errors import BadRequest
 
@@ -101,6 +101,29 @@ def after_keyset(
     if descending:
         return or_(sort_column < value, and_(sort_column == value, id_column < row_id))
     return or_(sort_column > value, and_(sort_column == value, id_column > row_id))
+
+
+Statement = TypeVar("Statement", bound=Select[Any])
+
+
+def keyset_page(
+    statement: Statement,
+    sort_column: Any,
+    id_column: Any,
+    *,
+    after: Sequence[Any] | None,
+    limit: int,
+    descending: bool = False,
+) -> Statement:
+    """``statement`` as one page of a cursor-paged list: ordered by ``sort_column, id_column``
+    (both descending if asked), from the row after ``after`` when given, ``limit`` rows."""
+    order = (sort_column.desc(), id_column.desc()) if descending else (sort_column, id_column)
+    statement = statement.order_by(*order).limit(limit)
+    if after is not None:
+        statement = statement.where(
+            after_keyset(sort_column, id_column, after, descending=descending)
+        )
+    return statement
 
 
 def page_of(

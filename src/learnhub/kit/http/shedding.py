@@ -37,7 +37,6 @@ class ShedLoad:
         self.max_queued = max_queued
         self.queue_timeout = queue_timeout
         self.retry_after = retry_after
-        self.in_flight = 0
         self.queued = 0
         self._slots: asyncio.Semaphore | None = None
 
@@ -63,11 +62,9 @@ class ShedLoad:
                 self.queued -= 1
         else:
             await slots.acquire()
-        self.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.in_flight -= 1
             slots.release()
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -52,8 +52,6 @@ from learnhub.services.auth.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 
-PLATFORM_ROLES = ("admin", "instructor", "support", "learner")
-
 
 @dataclass(frozen=True)
 class AuthContext:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from learnhub.kit.auth import Principal
+from learnhub.kit.errors import Unauthorized
+from learnhub.services.courses.errors import NotEnrolled
 from learnhub.services.courses.models import Course, Enrollment
 
 COURSE_ROLES = ("instructor", "teaching_assistant", "learner")
@@ -22,6 +24,24 @@ class CourseAccess:
     @property
     def user_id(self) -> str | None:
         return self.principal.user_id if self.principal else None
+
+    @property
+    def signed_in(self) -> Principal:
+        """The caller, where the endpoint's loader let only signed-in callers through."""
+        if self.principal is None:
+            raise Unauthorized("Sign in first.")
+        return self.principal
+
+    @property
+    def signed_in_user_id(self) -> str:
+        return self.signed_in.user_id
+
+    @property
+    def enrollment(self) -> Enrollment:
+        """The caller's membership, where the endpoint's loader let only members through."""
+        if self.membership is None:
+            raise NotEnrolled("Enroll in this course first.")
+        return self.membership
 
     @property
     def is_admin(self) -> bool:

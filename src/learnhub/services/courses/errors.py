@@ -1,6 +1,6 @@
 """Errors of the courses service shared by its sub-domains."""
 
-from learnhub.kit.errors import BadRequest, Conflict, Forbidden, NotFound
+from learnhub.kit.errors import Conflict, ContentTooLarge, Forbidden, NotFound
 
 
 class CourseNotFound(NotFound):
@@ -33,6 +33,6 @@ class CourseStateConflict(Conflict):
     slug = "course-state"
 
 
-class InvalidCourseData(BadRequest):
-    title = "Invalid course data"
-    slug = "invalid-course-data"
+class FileTooLarge(ContentTooLarge):
+    title = "The file is too large"
+    slug = "file-too-large"

@@ -61,7 +61,8 @@ async def _project_person(session: AsyncSession, fact: _PersonFact) -> None:
     ):
         return
     person = await repository.get_person(session, fact.user_id)
-    assert person is not None
+    if person is None:
+        raise RuntimeError(f"the person {fact.user_id} exists, the insert said, yet is not found")
     _merge(person, fact)
 
 

@@ -1,5 +1,5 @@
-"""The core tables of the courses service: courses, their structure, memberships, and the
-people known from the users service. Sub-domains keep their own tables in their
+"""The core tables of the courses service: courses, their structure, memberships, the
+people known from the users service, and the assignments' settings. Sub-domains keep their own tables in their
 ``models.py`` on the same ``Base``."""
 
 from __future__ import annotations
@@ -124,3 +124,27 @@ class Enrollment(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
+
+
+class Assignment(Base):
+    """The settings of an assignment item (the item itself, with its points, is in
+    ``items``). A missing row means the defaults. Kept with the shared tables because the
+    course outline, below the assignments sub-domain, reads the due dates."""
+
+    __tablename__ = "assignments"
+
+    item_id: Mapped[str] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime | None]
+    instructions: Mapped[str] = mapped_column(String(20000), default="")
+    late_policy: Mapped[str] = mapped_column(String(20), default="accept")  # accept|penalty|refuse
+    penalty_percent_per_day: Mapped[float] = mapped_column(Float, default=0)
+    penalty_cap_percent: Mapped[float] = mapped_column(Float, default=100)
+    submission_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    allowed_file_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    max_file_bytes: Mapped[int | None] = mapped_column(Integer)
+    resubmission: Mapped[str] = mapped_column(String(20), default="until_due")
+    rubric: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime | None]

@@ -220,8 +220,7 @@ async def cached_access(
                 if row is None:
                     raise CourseNotFound(f"There is no course {course_id}.")
                 cached_course = built[wanted_course] = course_facts(row).model_dump_json()
-            if wanted_membership is not None and cached_membership is None:
-                assert principal is not None
+            if principal and wanted_membership and cached_membership is None:
                 member = await repository.get_membership(session, course_id, principal.user_id)
                 cached_membership = built[wanted_membership] = (
                     membership_facts(member).model_dump_json() if member else _NO_MEMBERSHIP

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.db import escape_like
-from learnhub.kit.http.pagination import after_keyset
+from learnhub.kit.http.pagination import keyset_page
 from learnhub.services.users.models import Profile
 
 
@@ -20,7 +20,7 @@ async def list_profiles(
     session: AsyncSession, *, query: str | None, after: tuple[datetime, str] | None, limit: int
 ) -> list[Profile]:
     """Profiles in sign-up order, optionally matching ``query`` in e-mail or name."""
-    statement = select(Profile).order_by(Profile.created_at, Profile.id).limit(limit)
+    statement = select(Profile)
     if query:
         pattern = f"%{escape_like(query.lower())}%"
         statement = statement.where(
@@ -29,8 +29,7 @@ async def list_profiles(
                 Profile.display_name.ilike(pattern, escape="\\"),
             )
         )
-    if after is not None:
-        statement = statement.where(after_keyset(Profile.created_at, Profile.id, after))
+    statement = keyset_page(statement, Profile.created_at, Profile.id, after=after, limit=limit)
     return list((await session.scalars(statement)).all())
 
 

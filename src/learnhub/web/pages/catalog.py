@@ -24,7 +24,6 @@ from learnhub.web.rendering import render
 router = page_router()
 
 PAGE_SIZE = 12
-FILTERS = ("q", "category", "level", "language")
 
 
 def _catalog_url(filters: dict[str, str], cursor: str | None = None) -> str:

@@ -54,7 +54,7 @@ async def course_page(
     course = await load_course(api, session, ref)
     progress = await my_progress(api, session, course)
     outline = build_outline(course, progress)
-    next_path = next_item_path(course, outline, progress)
+    next_path = next_item_path(outline, progress)
     viewer = course_viewer(course)
     return render(
         request,
@@ -114,5 +114,5 @@ async def resume(ref: str, session: SignedInSession, api: Api) -> Response:
     """ "Continue learning": the learner's next item."""
     course = await load_course(api, session, ref)
     progress = await my_progress(api, session, course)
-    next_path = next_item_path(course, build_outline(course, progress), progress)
+    next_path = next_item_path(build_outline(course, progress), progress)
     return see_other(next_path or course_path(course))

@@ -4,18 +4,19 @@ API's refusals are worded next to the field they are about."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from learnhub.web.api import ApiProblem
+from learnhub.web.api import ApiProblem, PlatformApi
 from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
 from learnhub.web.forms import FieldMessage, FormErrors, add_problem_errors
 from learnhub.web.pages.authoring_support import editable_course
 from learnhub.web.pages.course_support import COURSES_API, KIND_LABELS, course_path
 from learnhub.web.redirects import see_other
 from learnhub.web.rendering import render
+from learnhub.web.session import WebSession
 
 router = page_router(prefix="/teach")
 
@@ -82,23 +83,38 @@ def _title_refused(problem: ApiProblem, _: Gettext) -> str:
     return _("Enter a title")
 
 
-@router.post("/{course_id}/sections")
-async def add_section(
-    course_id: str, session: SignedInSession, api: Api, _: Gettext, title: TextField = ""
+async def _add_to_outline(
+    api: PlatformApi,
+    session: WebSession,
+    _: Gettext,
+    course_id: str,
+    path: str,
+    body: dict[str, Any],
+    *,
+    added: str,
 ) -> Response:
-    """Add a section at the end of the outline."""
+    """Create a section or an item (``path`` below the course's API), back to the builder
+    with ``added`` or with why the title was refused."""
     await editable_course(api, session, course_id)
     try:
-        await api.call(
-            "POST", f"{COURSES_API}/{course_id}/sections", session=session, json={"title": title}
-        )
+        await api.call("POST", f"{COURSES_API}/{course_id}/{path}", session=session, json=body)
     except ApiProblem as problem:
         if problem.status != 422:
             raise
         session.flash("error", _title_refused(problem, _))
     else:
-        session.flash("success", _("Section added."))
+        session.flash("success", added)
     return see_other(f"/teach/{course_id}")
+
+
+@router.post("/{course_id}/sections")
+async def add_section(
+    course_id: str, session: SignedInSession, api: Api, _: Gettext, title: TextField = ""
+) -> Response:
+    """Add a section at the end of the outline."""
+    return await _add_to_outline(
+        api, session, _, course_id, "sections", {"title": title}, added=_("Section added.")
+    )
 
 
 @router.post("/{course_id}/sections/{section_id}/items")
@@ -112,21 +128,15 @@ async def add_item(
     kind: TextField = "lesson",
 ) -> Response:
     """Add a lesson, quiz or assignment at the end of a section."""
-    await editable_course(api, session, course_id)
-    try:
-        await api.call(
-            "POST",
-            f"{COURSES_API}/{course_id}/sections/{section_id}/items",
-            session=session,
-            json={"kind": kind, "title": title},
-        )
-    except ApiProblem as problem:
-        if problem.status != 422:
-            raise
-        session.flash("error", _title_refused(problem, _))
-    else:
-        session.flash("success", _("Item added."))
-    return see_other(f"/teach/{course_id}")
+    return await _add_to_outline(
+        api,
+        session,
+        _,
+        course_id,
+        f"sections/{section_id}/items",
+        {"kind": kind, "title": title},
+        added=_("Item added."),
+    )
 
 
 @router.post("/{course_id}/items/{item_id}/move")
@@ -156,27 +166,48 @@ async def move_item(
     return see_other(f"/teach/{course_id}#item-{item_id}")
 
 
+async def _lesson_page(
+    request: Request,
+    api: PlatformApi,
+    session: WebSession,
+    course: dict[str, Any],
+    item_id: str,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The lesson editor, with the saved lesson's preview and ``values`` (default: the
+    saved ones) in the form."""
+    lesson = await api.call(
+        "GET", f"{COURSES_API}/{course['id']}/lessons/{item_id}", session=session
+    )
+    video = lesson.get("video") or {}
+    return render(
+        request,
+        "courses/lesson_editor.html",
+        status_code=status_code,
+        active_nav="teach",
+        course=course,
+        lesson=lesson,
+        values=values
+        or {
+            "content_markdown": lesson.get("content_markdown") or "",
+            "video_url": video.get("url") or "",
+            "transcript": lesson.get("transcript") or "",
+            "complete_on_view": lesson.get("complete_on_view", False),
+        },
+        errors=errors or FormErrors(),
+    )
+
+
 @router.get("/{course_id}/lessons/{item_id}", response_class=HTMLResponse)
 async def lesson_editor(
     request: Request, course_id: str, item_id: str, session: SignedInSession, api: Api
 ) -> Response:
     """The lesson's Markdown, video and transcript, with a preview of the saved version."""
     course = await editable_course(api, session, course_id)
-    lesson = await api.call("GET", f"{COURSES_API}/{course_id}/lessons/{item_id}", session=session)
-    video = lesson.get("video") or {}
-    return render(
-        request,
-        "courses/lesson_editor.html",
-        active_nav="teach",
-        course=course,
-        lesson=lesson,
-        values={
-            "content_markdown": lesson.get("content_markdown") or "",
-            "video_url": video.get("url") or "",
-            "transcript": lesson.get("transcript") or "",
-            "complete_on_view": lesson.get("complete_on_view", False),
-        },
-    )
+    return await _lesson_page(request, api, session, course, item_id)
 
 
 @router.post("/{course_id}/lessons/{item_id}", response_class=HTMLResponse)
@@ -229,14 +260,6 @@ async def save_lesson(
     else:
         session.flash("success", _("The lesson has been saved."))
         return see_other(f"/teach/{course_id}/lessons/{item_id}")
-    lesson = await api.call("GET", f"{COURSES_API}/{course_id}/lessons/{item_id}", session=session)
-    return render(
-        request,
-        "courses/lesson_editor.html",
-        status_code=422,
-        active_nav="teach",
-        course=course,
-        lesson=lesson,
-        values=values,
-        errors=errors,
+    return await _lesson_page(
+        request, api, session, course, item_id, values=values, errors=errors, status_code=422
     )

@@ -92,7 +92,6 @@ class CourseViewer:
     can_enroll: bool = False
     enroll_needs_approval: bool = False
     enroll_refusal: str | None = None
-    can_unenroll: bool = False
 
 
 def course_viewer(course: dict[str, Any]) -> CourseViewer:
@@ -205,9 +204,7 @@ def build_outline(course: dict[str, Any], progress: dict[str, Any] | None) -> Ou
     return outline
 
 
-def next_item_path(
-    course: dict[str, Any], outline: Outline, progress: dict[str, Any] | None
-) -> str | None:
+def next_item_path(outline: Outline, progress: dict[str, Any] | None) -> str | None:
     """Where "Continue learning" goes: the API's next item, else the first not done."""
     next_id = (progress or {}).get("next_item_id")
     item = outline.find(str(next_id)) if next_id else None

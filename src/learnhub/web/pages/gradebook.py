@@ -12,7 +12,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, PlatformApi
 from learnhub.web.deps import Api, Gettext, Locale, Ngettext, SignedInSession, page_router
-from learnhub.web.forms import FieldMessage, FormErrors, add_problem_errors, typed_number
+from learnhub.web.forms import (
+    FieldMessage,
+    FormErrors,
+    accepted,
+    add_problem_errors,
+    typed_number,
+)
 from learnhub.web.forms import Gettext as GettextFunction
 from learnhub.web.pages.course_support import COURSES_API, forbid_on_403, format_number
 from learnhub.web.pages.grading import staff_course, staff_page_context
@@ -98,6 +104,40 @@ async def _gradebook_page(
     )
 
 
+async def _saved_or_refused(
+    request: Request,
+    api: PlatformApi,
+    session: WebSession,
+    course: dict[str, Any],
+    locale: str,
+    _: GettextFunction,
+    ngettext: Any,
+    *,
+    cursor: str,
+    values: dict[str, Any],
+    errors: FormErrors,
+    saved: str,
+) -> Response:
+    """After a form of the page: back to the gradebook with ``saved`` flashed, or, when the
+    API refused the form (``errors`` says why), the page again with the form as sent."""
+    if not errors:
+        session.flash("success", saved)
+        return see_other(_gradebook_path(course["id"], cursor))
+    return await _gradebook_page(
+        request,
+        api,
+        session,
+        course,
+        locale,
+        _,
+        ngettext,
+        cursor=cursor,
+        values=values,
+        errors=errors,
+        status_code=422,
+    )
+
+
 @router.get("/{course_id}/gradebook", response_class=HTMLResponse)
 async def gradebook(
     request: Request,
@@ -157,29 +197,24 @@ async def save_weights(
     )
     errors = FormErrors()
     try:
-        await api.call(
-            "PUT",
-            f"{COURSES_API}/{course['id']}/gradebook/settings",
-            session=session,
-            json={"category_weights": weights},
-        )
-    except ApiProblem as problem:
-        if problem.status == 403:
-            session.flash("error", _("Only the course's instructors can change the weights."))
-            return see_other(_gradebook_path(course["id"], cursor))
-        if problem.status not in (400, 422):
-            raise
-        add_problem_errors(
+        await accepted(
+            api.call(
+                "PUT",
+                f"{COURSES_API}/{course['id']}/gradebook/settings",
+                session=session,
+                json={"category_weights": weights},
+            ),
             errors,
-            problem,
             fields,
             fallback_field="weight-0",
             fallback_message=_("Check the weights and try again"),
         )
-    else:
-        session.flash("success", _("The weights have been saved."))
+    except ApiProblem as problem:
+        if problem.status != 403:
+            raise
+        session.flash("error", _("Only the course's instructors can change the weights."))
         return see_other(_gradebook_path(course["id"], cursor))
-    return await _gradebook_page(
+    return await _saved_or_refused(
         request,
         api,
         session,
@@ -190,7 +225,7 @@ async def save_weights(
         cursor=cursor,
         values=values,
         errors=errors,
-        status_code=422,
+        saved=_("The weights have been saved."),
     )
 
 
@@ -258,10 +293,7 @@ async def override_grade(
             )
         else:
             raise
-    else:
-        session.flash("success", _("The grade has been changed."))
-        return see_other(_gradebook_path(course["id"], cursor))
-    return await _gradebook_page(
+    return await _saved_or_refused(
         request,
         api,
         session,
@@ -272,5 +304,5 @@ async def override_grade(
         cursor=cursor,
         values=values,
         errors=errors,
-        status_code=422,
+        saved=_("The grade has been changed."),
     )

@@ -35,7 +35,6 @@ router = page_router(prefix="/teach")
 
 QUEUE_STATUSES = ("ungraded", "graded", "all")
 QUEUE_PAGE_SIZE = 50
-GRADEBOOK_PAGE_SIZE = 50
 
 
 async def staff_course(api: PlatformApi, session: WebSession, course_id: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, PlatformApi
@@ -14,7 +14,7 @@ from learnhub.web.choices import (
     locale_options,
     time_zone_options,
 )
-from learnhub.web.deps import Api, Gettext, SignedInSession, Web, page_router
+from learnhub.web.deps import Api, Gettext, SignedInSession, Web, page_router, signed_in_session
 from learnhub.web.errors import ProfileNotReady
 from learnhub.web.forms import (
     FieldMessage,
@@ -146,8 +146,12 @@ async def update_profile(
     return _profile_page(request, profile, _, values=values, errors=errors)
 
 
-@router.get("/profile/password", response_class=HTMLResponse)
-async def change_password_form(request: Request, session: SignedInSession) -> Response:
+@router.get(
+    "/profile/password",
+    response_class=HTMLResponse,
+    dependencies=[Depends(signed_in_session)],
+)
+async def change_password_form(request: Request) -> Response:
     """The form to change one's password."""
     return render(request, "pages/change_password.html", active_nav="profile")
 

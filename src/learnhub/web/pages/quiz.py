@@ -5,6 +5,7 @@ and field code."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -31,8 +32,6 @@ from learnhub.web.rendering import render
 from learnhub.web.session import WebSession
 
 router = page_router()
-
-QUIZ_PAGE = "/courses/{ref}/quizzes/{item_id}"
 
 
 def _quiz_api(course: dict[str, Any], item_id: str) -> str:
@@ -154,44 +153,76 @@ def _answers_from_form(
     answers: dict[str, Any] = {}
     raw: dict[str, str] = {}
     for question in questions:
-        qid = question["id"]
-        name = f"q-{qid}"
-        kind = question.get("type")
-        if kind == "multiple_choice":
-            answers[qid] = [str(value) for value in form.getlist(name)]
-        elif kind == "true_false":
-            value = form.get(name)
-            answers[qid] = None if value not in ("true", "false") else value == "true"
-        elif kind == "numeric":
-            raw[name] = str(form.get(name) or "")
-            typed = typed_number(raw[name])
-            try:
-                answers[qid] = None if typed is None else float(typed)
-            except ValueError:
-                answers[qid] = typed
-        elif kind == "matching":
-            pairs = {}
-            for prompt in question.get("prompts") or []:
-                choice = str(form.get(f"{name}-{prompt['id']}") or "")
-                if choice:
-                    pairs[prompt["id"]] = choice
-            answers[qid] = pairs or None
-        elif kind == "ordering":
-            positions: dict[str, str] = {}
-            for entry in question.get("items") or []:
-                field = f"{name}-{entry['id']}"
-                raw[field] = str(form.get(field) or "").strip()
-                positions[entry["id"]] = raw[field]
-            try:
-                ranked = sorted(positions, key=lambda entry_id: int(positions[entry_id]))
-            except ValueError:
-                answers[qid] = positions
-            else:
-                answers[qid] = ranked
-        else:
-            value = form.get(name)
-            answers[qid] = str(value) if value not in (None, "") else None
+        answer_of = _ANSWER_OF_KIND.get(question.get("type"), _text_answer)
+        answers[question["id"]] = answer_of(question, form, f"q-{question['id']}", raw)
     return answers, raw
+
+
+# Each reads one question's answer from the form; ``raw`` collects the text typed, to show.
+AnswerReader = Callable[[dict[str, Any], FormData, str, dict[str, str]], Any]
+
+
+def _multiple_choice_answer(
+    _question: dict[str, Any], form: FormData, name: str, _raw: dict[str, str]
+) -> Any:
+    return [str(value) for value in form.getlist(name)]
+
+
+def _true_false_answer(
+    _question: dict[str, Any], form: FormData, name: str, _raw: dict[str, str]
+) -> Any:
+    value = form.get(name)
+    return None if value not in ("true", "false") else value == "true"
+
+
+def _numeric_answer(
+    _question: dict[str, Any], form: FormData, name: str, raw: dict[str, str]
+) -> Any:
+    raw[name] = str(form.get(name) or "")
+    typed = typed_number(raw[name])
+    try:
+        return None if typed is None else float(typed)
+    except ValueError:
+        return typed
+
+
+def _matching_answer(
+    question: dict[str, Any], form: FormData, name: str, _raw: dict[str, str]
+) -> Any:
+    pairs = {}
+    for prompt in question.get("prompts") or []:
+        choice = str(form.get(f"{name}-{prompt['id']}") or "")
+        if choice:
+            pairs[prompt["id"]] = choice
+    return pairs or None
+
+
+def _ordering_answer(
+    question: dict[str, Any], form: FormData, name: str, raw: dict[str, str]
+) -> Any:
+    positions: dict[str, str] = {}
+    for entry in question.get("items") or []:
+        field = f"{name}-{entry['id']}"
+        raw[field] = str(form.get(field) or "").strip()
+        positions[entry["id"]] = raw[field]
+    try:
+        return sorted(positions, key=lambda entry_id: int(positions[entry_id]))
+    except ValueError:
+        return positions
+
+
+def _text_answer(_question: dict[str, Any], form: FormData, name: str, _raw: dict[str, str]) -> Any:
+    value = form.get(name)
+    return str(value) if value not in (None, "") else None
+
+
+_ANSWER_OF_KIND: dict[Any, AnswerReader] = {
+    "multiple_choice": _multiple_choice_answer,
+    "true_false": _true_false_answer,
+    "numeric": _numeric_answer,
+    "matching": _matching_answer,
+    "ordering": _ordering_answer,
+}
 
 
 def _answer_errors(

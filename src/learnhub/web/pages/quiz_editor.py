@@ -16,7 +16,7 @@ from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
 from learnhub.web.forms import (
     FieldMessage,
     FormErrors,
-    add_problem_errors,
+    accepted,
     scaled_number,
     typed_number,
 )
@@ -235,24 +235,18 @@ async def save_quiz_settings(
     values["shuffle_questions"] = form.get("shuffle_questions") == "yes"
     values["shuffle_options"] = form.get("shuffle_options") == "yes"
     errors = FormErrors()
-    try:
-        await api.call(
+    if await accepted(
+        api.call(
             "PATCH",
             _quiz_api(course_id, item_id),
             session=session,
             json=_settings_body(values, session),
-        )
-    except ApiProblem as problem:
-        if problem.status not in (400, 422):
-            raise
-        add_problem_errors(
-            errors,
-            problem,
-            _settings_messages(_),
-            fallback_field="time_limit",
-            fallback_message=_("Check the settings and try again"),
-        )
-    else:
+        ),
+        errors,
+        _settings_messages(_),
+        fallback_field="time_limit",
+        fallback_message=_("Check the settings and try again"),
+    ):
         session.flash("success", _("The quiz settings have been saved."))
         return see_other(_quiz_path(course_id, item_id))
     return await _quiz_page(
@@ -453,24 +447,18 @@ async def create_question(
         return see_other(_quiz_path(course_id, item_id))
     values = _question_values(form, question_type)
     errors = FormErrors()
-    try:
-        await api.call(
+    if await accepted(
+        api.call(
             "POST",
             f"{_quiz_api(course_id, item_id)}/questions",
             session=session,
             json={"question": _question_body(question_type, values)},
-        )
-    except ApiProblem as problem:
-        if problem.status not in (400, 422):
-            raise
-        add_problem_errors(
-            errors,
-            problem,
-            _question_messages(_),
-            fallback_field="prompt",
-            fallback_message=_("Check the question and try again"),
-        )
-    else:
+        ),
+        errors,
+        _question_messages(_),
+        fallback_field="prompt",
+        fallback_message=_("Check the question and try again"),
+    ):
         session.flash("success", _("The question has been added to the quiz."))
         return see_other(_quiz_path(course_id, item_id) + "#quiz-questions")
     return await _quiz_page(

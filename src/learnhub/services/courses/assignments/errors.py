@@ -7,7 +7,7 @@ the service can catch them together. Errors about fields of the request also lis
 
 from typing import Any
 
-from learnhub.kit.errors import AppError, BadRequest, Conflict, Forbidden, NotFound
+from learnhub.kit.errors import BadRequest, Conflict, Forbidden, NotFound
 
 
 def field_error(field: str, pointer: str, code: str, detail: str) -> dict[str, Any]:
@@ -103,12 +103,6 @@ class EmptyFile(InvalidSubmission):
 class FileTypeNotAllowed(InvalidSubmission):
     title = "This kind of file is not accepted"
     slug = "file-type-not-allowed"
-
-
-class FileTooLarge(AppError):
-    status = 413
-    title = "The file is too large"
-    slug = "file-too-large"
 
 
 class PastDue(Conflict):

@@ -32,7 +32,7 @@ from learnhub.services.courses.assignments.errors import (
     SubmissionNotFound,
     field_error,
 )
-from learnhub.services.courses.assignments.models import Assignment, Submission
+from learnhub.services.courses.assignments.models import Submission
 from learnhub.services.courses.assignments.schemas import (
     GradeSubmit,
     QueueEntry,
@@ -47,6 +47,7 @@ from learnhub.services.courses.assignments.service import (
     round_points,
 )
 from learnhub.services.courses.assignments.submissions import to_submission_read
+from learnhub.services.courses.models import Assignment
 from learnhub.services.courses.progress.service import record_item_outcome
 
 

@@ -1,4 +1,5 @@
-"""Tables of the assignments sub-domain: an assignment's settings and its submissions."""
+"""Tables of the assignments sub-domain: the submissions. An assignment's settings are in
+the shared ``models`` (the course outline reads their due dates)."""
 
 from __future__ import annotations
 
@@ -8,29 +9,6 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column
 
 from learnhub.services.courses.models import Base
-
-
-class Assignment(Base):
-    """The settings of an assignment item (the item itself, with its points, is in
-    ``items``). A missing row means the defaults."""
-
-    __tablename__ = "assignments"
-
-    item_id: Mapped[str] = mapped_column(
-        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
-    )
-    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    due_at: Mapped[datetime | None]
-    instructions: Mapped[str] = mapped_column(String(20000), default="")
-    late_policy: Mapped[str] = mapped_column(String(20), default="accept")  # accept|penalty|refuse
-    penalty_percent_per_day: Mapped[float] = mapped_column(Float, default=0)
-    penalty_cap_percent: Mapped[float] = mapped_column(Float, default=100)
-    submission_types: Mapped[list[str]] = mapped_column(JSON, default=list)
-    allowed_file_types: Mapped[list[str]] = mapped_column(JSON, default=list)
-    max_file_bytes: Mapped[int | None] = mapped_column(Integer)
-    resubmission: Mapped[str] = mapped_column(String(20), default="until_due")
-    rubric: Mapped[list[dict]] = mapped_column(JSON, default=list)
-    updated_at: Mapped[datetime | None]
 
 
 class Submission(Base):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset
-from learnhub.services.courses.assignments.models import Assignment, Submission
-from learnhub.services.courses.models import Item, Person
+from learnhub.kit.db import insert_and_lock
+from learnhub.kit.http.pagination import keyset_page
+from learnhub.services.courses.assignments.models import Submission
+from learnhub.services.courses.models import Assignment, Item, Person
 from learnhub.services.courses.progress.models import ItemProgress
 
 
@@ -26,23 +26,9 @@ async def get_assignment(session: AsyncSession, item_id: str) -> Assignment | No
 async def lock_assignment(
     session: AsyncSession, defaults: dict[str, Any], *, now: datetime
 ) -> Assignment:
-    """The assignment's settings row, inserted with ``defaults`` if missing, then locked by
-    an update until the transaction ends: a second writer waits here (PostgreSQL's row lock,
-    SQLite's write lock) and then reads what the first one committed."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.execute(
-        insert(Assignment).values(**defaults).on_conflict_do_nothing(index_elements=["item_id"])
-    )
-    await session.execute(
-        update(Assignment)
-        .where(Assignment.item_id == defaults["item_id"])
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    assignment = await session.get(Assignment, defaults["item_id"], populate_existing=True)
-    assert assignment is not None
-    return assignment
+    """The assignment's settings row, inserted with ``defaults`` if missing, locked until
+    the transaction ends (see :func:`insert_and_lock`)."""
+    return await insert_and_lock(session, Assignment, defaults, now=now)
 
 
 async def get_submission(
@@ -62,15 +48,6 @@ async def list_versions(session: AsyncSession, item_id: str, user_id: str) -> li
         .order_by(Submission.version.desc())
     )
     return list((await session.scalars(statement)).all())
-
-
-async def get_latest_version(session: AsyncSession, item_id: str, user_id: str) -> int:
-    latest = await session.scalar(
-        select(func.max(Submission.version)).where(
-            Submission.item_id == item_id, Submission.user_id == user_id
-        )
-    )
-    return latest or 0
 
 
 async def get_progress(session: AsyncSession, item_id: str, user_id: str) -> ItemProgress | None:
@@ -108,15 +85,14 @@ async def list_queue(
         )
         .join(Item, Item.id == Submission.item_id)
         .outerjoin(Person, Person.id == Submission.user_id)
-        .order_by(Submission.submitted_at, Submission.id)
-        .limit(limit)
     )
     if graded is True:
         statement = statement.where(Submission.graded_at.is_not(None))
     elif graded is False:
         statement = statement.where(Submission.graded_at.is_(None))
-    if after is not None:
-        statement = statement.where(after_keyset(Submission.submitted_at, Submission.id, after))
+    statement = keyset_page(
+        statement, Submission.submitted_at, Submission.id, after=after, limit=limit
+    )
     return [(row[0], row[1], row[2]) for row in (await session.execute(statement)).all()]
 
 

@@ -28,7 +28,7 @@ from learnhub.services.courses.assignments.errors import (
     UnknownRubricCriterion,
     field_error,
 )
-from learnhub.services.courses.assignments.models import Assignment, Submission
+from learnhub.services.courses.assignments.models import Submission
 from learnhub.services.courses.assignments.schemas import (
     AssignmentRead,
     AssignmentUpdate,
@@ -38,7 +38,7 @@ from learnhub.services.courses.assignments.schemas import (
     RubricCriterionUpdate,
 )
 from learnhub.services.courses.errors import NotEnrolled
-from learnhub.services.courses.models import Item
+from learnhub.services.courses.models import Assignment, Item
 from learnhub.services.courses.rendering import render_markdown
 
 SECONDS_PER_DAY = 86_400

@@ -18,7 +18,6 @@ from learnhub.services.courses.assignments.errors import (
     EmptySubmission,
     FileNameMissing,
     FileNotAccepted,
-    FileTooLarge,
     FileTypeNotAllowed,
     NotYourSubmission,
     SubmissionHasNoFile,
@@ -27,7 +26,7 @@ from learnhub.services.courses.assignments.errors import (
     TextTooLong,
     field_error,
 )
-from learnhub.services.courses.assignments.models import Assignment, Submission
+from learnhub.services.courses.assignments.models import Submission
 from learnhub.services.courses.assignments.schemas import (
     GradeRead,
     RubricScore,
@@ -41,6 +40,8 @@ from learnhub.services.courses.assignments.service import (
     late_seconds,
     submission_refusal,
 )
+from learnhub.services.courses.errors import FileTooLarge
+from learnhub.services.courses.models import Assignment
 from learnhub.services.courses.progress.service import record_item_outcome
 from learnhub.services.courses.storage import ObjectStore, StoredFile
 

@@ -34,7 +34,6 @@ from learnhub.services.courses.catalog.errors import (
     ArchiveTooCompressed,
     ArchiveTooLarge,
     EncryptedArchive,
-    FileTooLarge,
     InvalidArchive,
 )
 from learnhub.services.courses.catalog.models import Attachment, Lesson
@@ -46,6 +45,7 @@ from learnhub.services.courses.catalog.service import (
     new_id,
     safe_content_type,
 )
+from learnhub.services.courses.errors import FileTooLarge
 from learnhub.services.courses.models import Course, Item, Section
 from learnhub.services.courses.quizzes import archive as quizzes_archive
 from learnhub.services.courses.rendering import safe_filename

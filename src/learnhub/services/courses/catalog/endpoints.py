@@ -15,7 +15,6 @@ from learnhub.kit.http.problems import problem_responses
 from learnhub.kit.http.responses import JsonText
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import archive, lessons, reads, service
-from learnhub.services.courses.catalog.errors import FileTooLarge
 from learnhub.services.courses.catalog.schemas import (
     AttachmentRead,
     CategoryCount,
@@ -45,7 +44,7 @@ from learnhub.services.courses.deps import (
     ObjectStoreDep,
     StaffCourse,
 )
-from learnhub.services.courses.errors import CourseNotFound, NotEnrolled
+from learnhub.services.courses.errors import CourseNotFound, FileTooLarge, NotEnrolled
 
 router = APIRouter(tags=["courses: catalog"])
 
@@ -333,6 +332,24 @@ async def delete_item(
 
 
 # ---------------------------------------------------------------- lessons
+
+
+@router.post(
+    "/api/v1/courses/{course_id}/items/{item_id}/view",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404),
+)
+async def view_item(
+    access: MemberCourse,
+    session: SessionDep,
+    cache: CacheDep,
+    item_id: ItemId,
+) -> Response:
+    """Report that the caller opened an item: it completes a complete-on-view lesson."""
+    if not (access.is_staff or access.is_learner):
+        raise NotEnrolled("Enroll in this course to open its lessons.")
+    await lessons.view_item(session, cache, access, item_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.put(

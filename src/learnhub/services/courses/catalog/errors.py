@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from learnhub.kit.errors import AppError, BadRequest, Conflict, NotFound
+from learnhub.kit.errors import (
+    BadRequest,
+    Conflict,
+    ContentTooLarge,
+    NotFound,
+    UnprocessableContent,
+)
 
 
 class SlugTaken(Conflict):
@@ -37,37 +43,27 @@ class InvalidArchive(BadRequest):
     slug = "invalid-archive"
 
 
-class EncryptedArchive(AppError):
-    status = 422
+class EncryptedArchive(UnprocessableContent):
     title = "The archive is encrypted"
     slug = "encrypted-archive"
 
 
-class ArchiveTooLarge(AppError):
-    status = 413
+class ArchiveTooLarge(ContentTooLarge):
     title = "The archive unpacks to too much"
     slug = "archive-too-large"
 
 
-class ArchiveTooCompressed(AppError):
+class ArchiveTooCompressed(UnprocessableContent):
     """More compressed than real course content ever is: the mark of a zip bomb."""
 
-    status = 422
     title = "The archive is compressed too much"
     slug = "archive-too-compressed"
 
 
-class FileTooLarge(AppError):
-    status = 413
-    title = "The file is too large"
-    slug = "file-too-large"
-
-
-class InvalidFields(AppError):
+class InvalidFields(UnprocessableContent):
     """Fields that are valid alone but not with what the course already holds; rendered like
     the request validation errors so clients show them beside the fields."""
 
-    status = 422
     title = "Your request has invalid fields"
     slug = "validation-error"
 

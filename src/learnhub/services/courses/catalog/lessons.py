@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.kit.cache import Cache
 from learnhub.kit.db import utcnow
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import repository
 from learnhub.services.courses.catalog.errors import (
     AttachmentNotFound,
-    FileTooLarge,
     LessonNotFound,
 )
 from learnhub.services.courses.catalog.models import Attachment, Lesson
@@ -28,7 +28,9 @@ from learnhub.services.courses.catalog.service import (
     safe_content_type,
     touch,
 )
+from learnhub.services.courses.errors import FileTooLarge, ItemNotFound
 from learnhub.services.courses.models import Course, Item
+from learnhub.services.courses.progress.service import record_item_outcome
 from learnhub.services.courses.rendering import (
     describe_video,
     render_markdown,
@@ -60,6 +62,23 @@ def _empty_lesson(item: Item) -> Lesson:
         complete_on_view=False,
         updated_at=item.updated_at,
     )
+
+
+async def view_item(
+    session: AsyncSession, cache: Cache, access: CourseAccess, item_id: str
+) -> None:
+    """The caller opened an item. A learner opening a complete-on-view lesson completes it
+    (through progress); any other view changes nothing (yet: views are not counted)."""
+    item = await courses_repository.get_item(session, access.course.id, item_id)
+    if item is None:
+        raise ItemNotFound(f"There is no item {item_id} in this course.")
+    if not (access.is_learner and access.user_id) or item.kind != "lesson":
+        return
+    lesson = await repository.get_lesson(session, item.id)
+    if lesson is not None and lesson.complete_on_view:
+        await record_item_outcome(
+            session, cache, course=access.course, item=item, user_id=access.user_id, completed=True
+        )
 
 
 async def _lesson_read(session: AsyncSession, item: Item, lesson: Lesson) -> LessonRead:

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.db import escape_like
-from learnhub.kit.http.pagination import after_keyset
+from learnhub.kit.http.pagination import keyset_page
 from learnhub.services.courses.catalog.models import Attachment, Lesson
 from learnhub.services.courses.models import Course, Enrollment, Item, Section
 
@@ -34,12 +34,7 @@ async def list_published_courses(
     limit: int,
 ) -> list[Course]:
     """Published courses, newest first, matching ``query`` in title, summary or tags."""
-    statement = (
-        select(Course)
-        .where(Course.visibility == "published")
-        .order_by(Course.created_at.desc(), Course.id.desc())
-        .limit(limit)
-    )
+    statement = select(Course).where(Course.visibility == "published")
     if query:
         pattern = f"%{escape_like(query.lower())}%"
         statement = statement.where(
@@ -55,10 +50,9 @@ async def list_published_courses(
         statement = statement.where(Course.level == level)
     if language is not None:
         statement = statement.where(Course.language == language)
-    if after is not None:
-        statement = statement.where(
-            after_keyset(Course.created_at, Course.id, after, descending=True)
-        )
+    statement = keyset_page(
+        statement, Course.created_at, Course.id, after=after, limit=limit, descending=True
+    )
     return list((await session.scalars(statement)).all())
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.db import add_if_absent, insert_ignore
-from learnhub.kit.http.pagination import after_keyset
+from learnhub.kit.http.pagination import keyset_page
 from learnhub.services.courses.models import Enrollment, Person
 
 
@@ -65,15 +65,14 @@ async def list_members(
         select(Enrollment, Person)
         .outerjoin(Person, Person.id == Enrollment.user_id)
         .where(Enrollment.course_id == course_id)
-        .order_by(Enrollment.created_at, Enrollment.id)
-        .limit(limit)
     )
     if status is not None:
         statement = statement.where(Enrollment.status == status)
     if role is not None:
         statement = statement.where(Enrollment.role == role)
-    if after is not None:
-        statement = statement.where(after_keyset(Enrollment.created_at, Enrollment.id, after))
+    statement = keyset_page(
+        statement, Enrollment.created_at, Enrollment.id, after=after, limit=limit
+    )
     return [(row.Enrollment, row.Person) for row in await session.execute(statement)]
 
 

@@ -157,18 +157,18 @@ async def join_course(
 
 async def enroll_self(session: AsyncSession, access: CourseAccess) -> Enrollment:
     """Join as a learner: at once in an open course, as a request in an approval course."""
-    assert access.user_id is not None
+    user_id = access.signed_in_user_id
     course = access.course
     refusal = self_enrollment_refusal(access)
     if refusal is not None:
         raise refusal
     # The access check may have read a cached membership: change the row itself.
-    membership = await courses_repository.get_membership(session, course.id, access.user_id)
+    membership = await courses_repository.get_membership(session, course.id, user_id)
     status = "pending" if course.enrollment_policy == "approval" else "active"
     enrollment = await join_course(
         session,
         course,
-        user_id=access.user_id,
+        user_id=user_id,
         role="learner",
         status=status,
         enrolled_by=None,

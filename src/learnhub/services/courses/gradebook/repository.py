@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset
+from learnhub.kit.http.pagination import keyset_page
 from learnhub.services.courses.gradebook.models import GradebookSettings, GradeOverride
 from learnhub.services.courses.models import Enrollment, Person
 from learnhub.services.courses.progress.models import ItemProgress
@@ -37,11 +37,8 @@ async def list_learners(
         select(Enrollment.user_id, Person)
         .outerjoin(Person, Person.id == Enrollment.user_id)
         .where(*_active_learners(course_id))
-        .order_by(_NAME, Enrollment.user_id)
-        .limit(limit)
     )
-    if after is not None:
-        statement = statement.where(after_keyset(_NAME, Enrollment.user_id, after))
+    statement = keyset_page(statement, _NAME, Enrollment.user_id, after=after, limit=limit)
     return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
 
 

@@ -92,9 +92,11 @@ async def complete_lessons(
     for user_id, lesson_ids in lessons_by_learner.items():
         membership = memberships.get(user_id)
         learner = (
-            membership is not None
+            membership
+            if membership is not None
             and membership.role == "learner"
             and membership.status == "active"
+            else None
         )
         own = rows_by_user[user_id]
         for lesson_id in lesson_ids:
@@ -108,27 +110,26 @@ async def complete_lessons(
             else:
                 apply_outcome(row, now, completed=True, score=None, max_score=None, passed=None)
             lessons_completed += 1
-            if not learner:
+            if learner is None:
                 continue
-            assert membership is not None
             item = by_id[lesson_id]
             pending.events.append((lesson_completed(course, item, user_id, now), course.id))
             current = standing(
                 course.completion_rule,
                 items,
                 own.values(),
-                completed_at=membership.completed_at,
+                completed_at=learner.completed_at,
                 certificate_code=None,
             )
             if item.required:
                 pending.events.append(
                     (progress_updated(course, user_id, current.summary, now), course.id)
                 )
-            if current.rule_met and membership.completed_at is None:
+            if current.rule_met and learner.completed_at is None:
                 # The completion's own events follow this lesson's, as one by one.
                 await pending.write(session)
                 await complete_course(
-                    session, course, membership, final_percent=current.final_percent, now=now
+                    session, course, learner, final_percent=current.final_percent, now=now
                 )
                 courses_completed += 1
     await pending.write(session)

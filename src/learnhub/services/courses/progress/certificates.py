@@ -80,8 +80,9 @@ async def issue_certificate(
 
 
 async def my_certificate(session: AsyncSession, access: CourseAccess) -> CertificateRead:
-    assert access.user_id is not None
-    certificate = await repository.get_certificate(session, access.course.id, access.user_id)
+    certificate = await repository.get_certificate(
+        session, access.course.id, access.signed_in_user_id
+    )
     if certificate is None:
         raise CertificateNotFound("You have no certificate for this course yet: complete it first.")
     return CertificateRead(

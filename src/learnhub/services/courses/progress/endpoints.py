@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query
 
 from learnhub.kit.auth import CurrentPrincipal
 from learnhub.kit.http.deps import DatabaseDep, SessionDep
@@ -18,7 +18,6 @@ from learnhub.services.courses.deps import (
     MemberCourse,
     StaffCourse,
 )
-from learnhub.services.courses.errors import NotEnrolled
 from learnhub.services.courses.progress import certificates, dashboard, service
 from learnhub.services.courses.progress.schemas import (
     CertificateRead,
@@ -44,24 +43,6 @@ async def complete_item(
 ) -> MyProgress:
     """Mark a lesson done (enrolled learners; repeating it changes nothing)."""
     return await service.complete_lesson(session, cache, access, item_id)
-
-
-@router.post(
-    "/api/v1/courses/{course_id}/items/{item_id}/view",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(401, 403, 404),
-)
-async def view_item(
-    access: MemberCourse,
-    session: SessionDep,
-    cache: CacheDep,
-    item_id: Annotated[str, Path(max_length=36)],
-) -> Response:
-    """Report that the caller opened an item: it completes a complete-on-view lesson."""
-    if not (access.is_staff or access.is_learner):
-        raise NotEnrolled("Enroll in this course to open its lessons.")
-    await service.view_item(session, cache, access, item_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, or_, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset, insert_ignore
-from learnhub.services.courses.assignments.models import Assignment
-from learnhub.services.courses.models import Course, Enrollment, Item
+from learnhub.kit.db import insert_ignore
+from learnhub.kit.http.pagination import keyset_page
+from learnhub.services.courses.models import Assignment, Enrollment
 from learnhub.services.courses.progress.models import Certificate, ItemProgress
 
 _LOCK_MEMBERSHIP = (
@@ -130,18 +130,14 @@ async def list_learners(
     session: AsyncSession, course_id: str, *, after: tuple[datetime, str] | None, limit: int
 ) -> list[Enrollment]:
     """A course's active learners in enrollment order."""
-    statement = (
-        select(Enrollment)
-        .where(
-            Enrollment.course_id == course_id,
-            Enrollment.role == "learner",
-            Enrollment.status == "active",
-        )
-        .order_by(Enrollment.created_at, Enrollment.id)
-        .limit(limit)
+    statement = select(Enrollment).where(
+        Enrollment.course_id == course_id,
+        Enrollment.role == "learner",
+        Enrollment.status == "active",
     )
-    if after is not None:
-        statement = statement.where(after_keyset(Enrollment.created_at, Enrollment.id, after))
+    statement = keyset_page(
+        statement, Enrollment.created_at, Enrollment.id, after=after, limit=limit
+    )
     return list((await session.scalars(statement)).all())
 
 
@@ -178,23 +174,6 @@ async def list_active_memberships(session: AsyncSession, user_id: str) -> list[E
     return list((await session.scalars(statement)).all())
 
 
-async def list_active_memberships_of(
-    session: AsyncSession, user_id: str
-) -> list[tuple[Enrollment, Course]]:
-    """A person's active memberships with their courses (drafts only for staff roles)."""
-    statement = (
-        select(Enrollment, Course)
-        .join(Course, Course.id == Enrollment.course_id)
-        .where(
-            Enrollment.user_id == user_id,
-            Enrollment.status == "active",
-            or_(Course.visibility != "draft", Enrollment.role != "learner"),
-        )
-        .order_by(Enrollment.created_at.desc(), Enrollment.id)
-    )
-    return [(row.Enrollment, row.Course) for row in await session.execute(statement)]
-
-
 async def list_due_dates(
     session: AsyncSession, course_ids: list[str]
 ) -> list[tuple[str, str, datetime]]:
@@ -221,26 +200,6 @@ async def list_certificates_of(
         )
     )
     return {certificate.course_id: certificate for certificate in rows}
-
-
-async def list_due_assignments(
-    session: AsyncSession, course_ids: list[str], *, start: datetime, end: datetime
-) -> list[tuple[Assignment, Item]]:
-    """Assignments of these courses due between ``start`` and ``end``, soonest first."""
-    if not course_ids:
-        return []
-    statement = (
-        select(Assignment, Item)
-        .join(Item, Item.id == Assignment.item_id)
-        .where(
-            Assignment.course_id.in_(course_ids),
-            Assignment.due_at.is_not(None),
-            Assignment.due_at >= start,
-            Assignment.due_at <= end,
-        )
-        .order_by(Assignment.due_at, Item.id)
-    )
-    return [(row.Assignment, row.Item) for row in await session.execute(statement)]
 
 
 async def lock_memberships(session: AsyncSession, course_id: str, user_ids: list[str]) -> None:

@@ -26,7 +26,6 @@ from learnhub.kit.readcache import View, keep
 from learnhub.services.courses import readmodels
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
-from learnhub.services.courses.catalog import repository as catalog_repository
 from learnhub.services.courses.errors import ItemNotFound, NotEnrolled
 from learnhub.services.courses.models import Course, Enrollment, Item
 from learnhub.services.courses.progress import repository
@@ -139,7 +138,8 @@ async def record_item_outcome(
     await record_events(session, [(event, course.id) for event in events])
     if current.rule_met and membership.completed_at is None:
         enrollment = await courses_repository.get_membership(session, course.id, user_id)
-        assert enrollment is not None  # locked above
+        if enrollment is None:
+            raise RuntimeError(f"the membership of {user_id} locked above is gone")
         certificate = await complete_course(
             session, course, enrollment, final_percent=current.final_percent, now=now
         )
@@ -222,7 +222,8 @@ async def _store_outcome(
         if await repository.add_item_progress(session, row):
             return
         row = await repository.get_item_progress(session, item_id, user_id)
-        assert row is not None  # the insert that beat ours
+        if row is None:
+            raise RuntimeError(f"the progress of {user_id} on {item_id} that beat ours is gone")
     apply_outcome(row, now, **outcome)
 
 
@@ -298,7 +299,6 @@ async def complete_lesson(
     session: AsyncSession, cache: Cache, access: CourseAccess, item_id: str
 ) -> MyProgress:
     """Mark a lesson done for the calling learner (idempotent) and return their progress."""
-    assert access.membership is not None
     outline = await outline_facts(session, cache, access.course.id)
     item = check_lesson(next((item for item in outline.items if item.id == item_id), None), item_id)
     recorded = await record_item_outcome(
@@ -306,29 +306,12 @@ async def complete_lesson(
         cache,
         course=access.course,
         item=item,
-        user_id=access.membership.user_id,
+        user_id=access.enrollment.user_id,
         completed=True,
     )
     if recorded is None:  # no longer an active learner, since the access check
         raise NotEnrolled("Enroll in this course first.")
     return recorded.progress()
-
-
-async def view_item(
-    session: AsyncSession, cache: Cache, access: CourseAccess, item_id: str
-) -> None:
-    """The caller opened an item. A learner opening a complete-on-view lesson completes it;
-    any other view changes nothing (yet: views are not counted)."""
-    item = await courses_repository.get_item(session, access.course.id, item_id)
-    if item is None:
-        raise ItemNotFound(f"There is no item {item_id} in this course.")
-    if not (access.is_learner and access.user_id) or item.kind != "lesson":
-        return
-    lesson = await catalog_repository.get_lesson(session, item.id)
-    if lesson is not None and lesson.complete_on_view:
-        await record_item_outcome(
-            session, cache, course=access.course, item=item, user_id=access.user_id, completed=True
-        )
 
 
 # ---------------------------------------------------------------- reading progress

@@ -49,6 +49,7 @@ from learnhub.services.courses.quizzes.service import (
     GRACE,
     feedback_visible,
     is_overdue,
+    overdue_deadline,
     quiz_item,
     quiz_settings,
     start_refusal,
@@ -209,9 +210,9 @@ async def close_if_overdue(
 ) -> bool:
     """Hand in an attempt past its deadline, at its deadline, with the answers saved in
     time. True when this call closed it."""
-    if not is_overdue(attempt, utcnow()):
+    deadline = overdue_deadline(attempt, utcnow())
+    if deadline is None:
         return False
-    assert attempt.deadline is not None
     closed = await _close(
         session,
         cache,
@@ -219,7 +220,7 @@ async def close_if_overdue(
         item=item,
         attempt=attempt,
         answers=attempt.answers,
-        submitted_at=attempt.deadline,
+        submitted_at=deadline,
     )
     await session.refresh(attempt)
     return closed
@@ -232,8 +233,7 @@ async def start_attempt(
     time is up is closed first and counts. The questions, their order and the deadline are
     fixed now, by the server."""
     course = access.course
-    user_id = access.user_id
-    assert user_id is not None
+    user_id = access.signed_in_user_id
     item = await quiz_item(session, course.id, quiz_id)
     settings = quiz_settings(await repository.get_quiz(session, item.id))
     for overdue in await repository.expired_attempts(
@@ -298,7 +298,8 @@ async def start_attempt(
         },
     )
     attempt = await repository.get_attempt_by_number(session, item.id, user_id, number)
-    assert attempt is not None
+    if attempt is None:
+        raise RuntimeError(f"attempt {number} of {user_id} was inserted or found, yet is gone")
     return _attempt_read(attempt, access, settings), inserted
 
 
@@ -412,9 +413,9 @@ async def submit_attempt(
     if attempt.status != "in_progress":
         raise AttemptClosed("The attempt was already submitted.")
     now = utcnow()
-    if is_overdue(attempt, now):
-        assert attempt.deadline is not None
-        answers, submitted_at = attempt.answers, attempt.deadline
+    deadline = overdue_deadline(attempt, now)
+    if deadline is not None:
+        answers, submitted_at = attempt.answers, deadline
     else:
         answers, submitted_at = _checked_answers(attempt, body), now
     closed = await _close(
@@ -488,10 +489,10 @@ async def grade_attempt(
         )
     done = all(result["status"] != "pending" for result in results.values())
     now = utcnow()
+    score = round(sum(result["points_awarded"] for result in results.values()), 4) if done else None
+    percent = None if score is None else _percent(score, attempt.max_score)
     values: dict[str, Any] = {"results": results, "updated_at": now}
-    if done:
-        score = round(sum(result["points_awarded"] for result in results.values()), 4)
-        percent = _percent(score, attempt.max_score)
+    if percent is not None:
         values.update(
             status="graded",
             score=score,
@@ -505,8 +506,7 @@ async def grade_attempt(
     ):
         raise AttemptNotAwaitingGrading("Another grader changed the attempt; reload it.")
     await session.refresh(attempt)
-    if done:
-        assert attempt.score is not None and attempt.percent is not None
+    if score is not None and percent is not None:
         await record_event(
             session,
             SubmissionGraded(
@@ -517,9 +517,9 @@ async def grade_attempt(
                 item_kind="quiz",
                 submission_id=attempt.id,
                 user_id=attempt.user_id,
-                score=attempt.score,
+                score=score,
                 max_score=attempt.max_score,
-                percent=attempt.percent,
+                percent=percent,
                 graded_by=access.user_id or "",
                 graded_at=now,
             ),

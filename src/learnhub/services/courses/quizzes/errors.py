@@ -1,6 +1,6 @@
 """Errors of the quizzes sub-domain."""
 
-from learnhub.kit.errors import AppError, BadRequest, Conflict, Forbidden, NotFound
+from learnhub.kit.errors import BadRequest, Conflict, Forbidden, NotFound, UnprocessableContent
 
 
 class QuestionNotFound(NotFound):
@@ -68,20 +68,18 @@ class AttemptNotAwaitingGrading(Conflict):
     slug = "attempt-not-awaiting-grading"
 
 
-class InvalidAnswers(AppError):
+class InvalidAnswers(UnprocessableContent):
     """Answers whose shape does not fit their questions; ``errors`` lists them like a
     validation error does, each with a code (``not_a_question_of_attempt``,
     ``wrong_answer_shape``)."""
 
-    status = 422
     title = "Some answers do not fit their questions"
     slug = "invalid-answers"
 
 
-class InvalidGrades(AppError):
+class InvalidGrades(UnprocessableContent):
     """``errors`` lists each grade that does not fit, with a code (``not_an_essay``,
     ``above_question_points``)."""
 
-    status = 422
     title = "Some grades do not fit the attempt"
     slug = "invalid-grades"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from learnhub.services.courses.quizzes.schemas import QuestionWrite
@@ -105,45 +106,73 @@ def _is_number(value: Any) -> bool:
 
 def answer_problem(frozen: dict[str, Any], value: Any) -> str | None:
     """Why ``value`` cannot be an answer to the question, or None when it can."""
-    kind, content = frozen["type"], frozen["content"]
     if value is None:
         return None
-    if kind == "single_choice":
-        ids = {option["id"] for option in content["options"]}
-        return None if value in ids else "must be the id of one of the options"
-    if kind == "multiple_choice":
-        ids = {option["id"] for option in content["options"]}
-        if not isinstance(value, list) or not all(isinstance(v, str) and v in ids for v in value):
-            return "must be a list of option ids"
-        return None if len(set(value)) == len(value) else "must not repeat an option"
-    if kind == "true_false":
-        return None if isinstance(value, bool) else "must be true or false"
-    if kind == "short_answer":
-        if not isinstance(value, str):
-            return "must be text"
-        return None if len(value) <= 1000 else "must be at most 1000 characters"
-    if kind == "numeric":
-        ok = _is_number(value) and math.isfinite(value)
-        return None if ok else "must be a finite number"
-    if kind == "matching":
-        lefts = {pair["left_id"] for pair in content["pairs"]}
-        rights = {pair["right_id"] for pair in content["pairs"]}
-        if not isinstance(value, dict) or not all(
-            key in lefts and isinstance(v, str) and v in rights for key, v in value.items()
-        ):
-            return "must map prompt ids to choice ids"
-        return None
-    if kind == "ordering":
-        ids = [entry["id"] for entry in content["items"]]
-        if not isinstance(value, list) or sorted(map(str, value)) != sorted(ids):
-            return "must list every entry id once, in your order"
-        return None
+    problem_of = _ANSWER_PROBLEMS.get(frozen["type"], _essay_problem)
+    return problem_of(frozen["content"], value)
+
+
+def _single_choice_problem(content: dict[str, Any], value: Any) -> str | None:
+    ids = {option["id"] for option in content["options"]}
+    return None if value in ids else "must be the id of one of the options"
+
+
+def _multiple_choice_problem(content: dict[str, Any], value: Any) -> str | None:
+    ids = {option["id"] for option in content["options"]}
+    if not isinstance(value, list) or not all(isinstance(v, str) and v in ids for v in value):
+        return "must be a list of option ids"
+    return None if len(set(value)) == len(value) else "must not repeat an option"
+
+
+def _true_false_problem(_content: dict[str, Any], value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _short_answer_problem(_content: dict[str, Any], value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be text"
+    return None if len(value) <= 1000 else "must be at most 1000 characters"
+
+
+def _numeric_problem(_content: dict[str, Any], value: Any) -> str | None:
+    return None if _is_number(value) and math.isfinite(value) else "must be a finite number"
+
+
+def _matching_problem(content: dict[str, Any], value: Any) -> str | None:
+    lefts = {pair["left_id"] for pair in content["pairs"]}
+    rights = {pair["right_id"] for pair in content["pairs"]}
+    if not isinstance(value, dict) or not all(
+        key in lefts and isinstance(v, str) and v in rights for key, v in value.items()
+    ):
+        return "must map prompt ids to choice ids"
+    return None
+
+
+def _ordering_problem(content: dict[str, Any], value: Any) -> str | None:
+    ids = [entry["id"] for entry in content["items"]]
+    if not isinstance(value, list) or sorted(map(str, value)) != sorted(ids):
+        return "must list every entry id once, in your order"
+    return None
+
+
+def _essay_problem(content: dict[str, Any], value: Any) -> str | None:
     if not isinstance(value, str):
         return "must be text"
     limit = content.get("max_words")
     if limit is not None and len(value.split()) > limit:
         return f"must be at most {limit} words"
     return None if len(value) <= 50000 else "must be at most 50000 characters"
+
+
+_ANSWER_PROBLEMS: dict[str, Callable[[dict[str, Any], Any], str | None]] = {
+    "single_choice": _single_choice_problem,
+    "multiple_choice": _multiple_choice_problem,
+    "true_false": _true_false_problem,
+    "short_answer": _short_answer_problem,
+    "numeric": _numeric_problem,
+    "matching": _matching_problem,
+    "ordering": _ordering_problem,
+}
 
 
 def _normalise(text: str, *, case_sensitive: bool) -> str:

@@ -9,7 +9,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnhub.kit.db import after_keyset
+from learnhub.kit.db import insert_and_lock
+from learnhub.kit.http.pagination import keyset_page
 from learnhub.services.courses.models import Item
 from learnhub.services.courses.quizzes.models import Question, Quiz, QuizAttempt, QuizQuestion
 
@@ -30,16 +31,10 @@ async def list_questions(
     limit: int,
 ) -> list[Question]:
     """A course's questions, oldest first."""
-    statement = (
-        select(Question)
-        .where(Question.course_id == course_id)
-        .order_by(Question.created_at, Question.id)
-        .limit(limit)
-    )
+    statement = select(Question).where(Question.course_id == course_id)
     if type is not None:
         statement = statement.where(Question.type == type)
-    if after is not None:
-        statement = statement.where(after_keyset(Question.created_at, Question.id, after))
+    statement = keyset_page(statement, Question.created_at, Question.id, after=after, limit=limit)
     return list((await session.scalars(statement)).all())
 
 
@@ -105,23 +100,9 @@ async def quiz_max_score(session: AsyncSession, quiz_id: str) -> float:
 
 
 async def lock_quiz(session: AsyncSession, defaults: dict[str, Any], *, now: datetime) -> Quiz:
-    """The quiz's settings row, inserted with ``defaults`` if missing, then locked by an
-    update until the transaction ends: a second writer waits here (PostgreSQL's row lock,
-    SQLite's write lock) and then reads what the first one committed."""
-    await session.execute(
-        _insert(session, Quiz)
-        .values(**defaults, updated_at=now)
-        .on_conflict_do_nothing(index_elements=["item_id"])
-    )
-    await session.execute(
-        update(Quiz)
-        .where(Quiz.item_id == defaults["item_id"])
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    quiz = await session.get(Quiz, defaults["item_id"], populate_existing=True)
-    assert quiz is not None
-    return quiz
+    """The quiz's settings row, inserted with ``defaults`` if missing, locked until
+    the transaction ends (see :func:`insert_and_lock`)."""
+    return await insert_and_lock(session, Quiz, defaults, now=now)
 
 
 async def add_quiz_question(
@@ -209,16 +190,12 @@ async def list_attempts(
     limit: int,
 ) -> list[QuizAttempt]:
     """A quiz's attempts (one learner's when ``user_id`` is given), in the order they began."""
-    statement = (
-        select(QuizAttempt)
-        .where(QuizAttempt.quiz_id == quiz_id)
-        .order_by(QuizAttempt.started_at, QuizAttempt.id)
-        .limit(limit)
-    )
+    statement = select(QuizAttempt).where(QuizAttempt.quiz_id == quiz_id)
     if user_id is not None:
         statement = statement.where(QuizAttempt.user_id == user_id)
-    if after is not None:
-        statement = statement.where(after_keyset(QuizAttempt.started_at, QuizAttempt.id, after))
+    statement = keyset_page(
+        statement, QuizAttempt.started_at, QuizAttempt.id, after=after, limit=limit
+    )
     return list((await session.scalars(statement)).all())
 
 

@@ -89,11 +89,16 @@ def apply_settings(quiz: Quiz, body: QuizUpdate) -> None:
 def is_overdue(attempt: QuizAttempt, now: datetime) -> bool:
     """An open attempt past its deadline and the grace period: it takes no more answers and
     counts as handed in at its deadline, with the answers saved in time."""
-    return (
-        attempt.status == "in_progress"
-        and attempt.deadline is not None
-        and now > attempt.deadline + GRACE
-    )
+    return overdue_deadline(attempt, now) is not None
+
+
+def overdue_deadline(attempt: QuizAttempt, now: datetime) -> datetime | None:
+    """The deadline an overdue attempt (see :func:`is_overdue`) counts as handed in at;
+    None when the attempt is not overdue."""
+    deadline = attempt.deadline
+    if attempt.status == "in_progress" and deadline is not None and now > deadline + GRACE:
+        return deadline
+    return None
 
 
 def feedback_visible(access: CourseAccess, settings: dict[str, Any], now: datetime) -> bool:
@@ -228,13 +233,14 @@ async def add_quiz_question(
     """Add one question, from the bank or written now into it, at a position (default: the
     end). Two questions added at once both land, one after the other."""
     item = await quiz_item(session, access.course.id, quiz_id)
-    if body.question is not None:
+    if body.question_id is not None:
+        question = await bank.find_question(session, access.course.id, body.question_id)
+    elif body.question is not None:
         question = bank.new_question(access.course.id, body.question)
         session.add(question)
         await session.flush()
     else:
-        assert body.question_id is not None
-        question = await bank.find_question(session, access.course.id, body.question_id)
+        raise ValueError("QuizQuestionAdd lets through only a question or a question_id")
     await ensure_quiz(session, item)
     ids = await repository.list_quiz_question_ids(session, item.id)
     if question.id in ids:
