@@ -132,7 +132,7 @@ class OutboxRelay:
         db: Database,
         bus: Bus,
         *,
-        batch_size: int = 100,
+        batch_size: int = 500,
         poll_interval: float = 1.0,
         retry_cap: float = 30.0,
         lease: timedelta = timedelta(seconds=30),
