@@ -127,11 +127,26 @@ class Database:
         )
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self.sessionmaker = async_sessionmaker(
-            self.engine,
-            expire_on_commit=False,
-            info={"service": service, "outbox_signal": self.outbox_signal},
-        )
+        info = {"service": service, "outbox_signal": self.outbox_signal}
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
+        # The outbox relay has connections of its own: behind a full pool of requests it
+        # would wait its turn (or time out) while the events of those requests pile up.
+        # SQLite needs none: its writers queue on the write lock, not on connections.
+        self.background_sessionmaker = self.sessionmaker
+        self._background_engine: AsyncEngine | None = None
+        if self.dialect == "postgresql":
+            self._background_engine = create_async_engine(
+                url,
+                connect_args=connect_args,
+                echo=echo,
+                pool_size=1,
+                max_overflow=1,
+                pool_timeout=30.0,
+                pool_pre_ping=True,
+            )
+            self.background_sessionmaker = async_sessionmaker(
+                self._background_engine, expire_on_commit=False, info=info
+            )
 
     @property
     def info(self) -> dict[str, Any]:
@@ -151,6 +166,13 @@ class Database:
         async with self.sessionmaker() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def background_transaction(self) -> AsyncIterator[AsyncSession]:
+        """A transaction on the connections kept for background work (the outbox relay),
+        which never wait behind requests for the pool."""
+        async with self.background_sessionmaker() as session, session.begin():
+            yield session
+
     async def create_schema(self) -> None:
         """Create the service's PostgreSQL schema; SQLite needs none."""
         if self.dialect != "postgresql":
@@ -164,6 +186,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._background_engine is not None:
+            await self._background_engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

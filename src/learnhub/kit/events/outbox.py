@@ -155,7 +155,7 @@ class OutboxRelay:
 
     async def _claim(self) -> list[CloudEvent]:
         now = utcnow()
-        async with self.db.transaction() as session:
+        async with self.db.background_transaction() as session:
             rows = (
                 await session.execute(
                     select(outbox_table)
@@ -187,14 +187,14 @@ class OutboxRelay:
         try:
             await self.bus.publish(events)
         except Exception:
-            async with self.db.transaction() as session:
+            async with self.db.background_transaction() as session:
                 await session.execute(
                     update(outbox_table)
                     .where(outbox_table.c.id.in_(ids))
                     .values(attempts=outbox_table.c.attempts + 1, claimed_until=None)
                 )
             raise
-        async with self.db.transaction() as session:
+        async with self.db.background_transaction() as session:
             await session.execute(
                 update(outbox_table)
                 .where(outbox_table.c.id.in_(ids))
@@ -205,7 +205,7 @@ class OutboxRelay:
         return len(events)
 
     async def backlog(self) -> int:
-        async with self.db.session() as session:
+        async with self.db.background_sessionmaker() as session:
             count = await session.scalar(
                 select(func.count())
                 .select_from(outbox_table)
