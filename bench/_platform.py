@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -27,13 +28,11 @@ DEMO_LEARNER = ("learner1@example.com", "learnhub-learner")
 
 
 def free_port_block() -> int:
-    """A base port whose service ports (+101, +102, +100) are free too."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base > 60000:
-            continue
+    """A base port whose service ports (+101, +102, +100) are free too, below the kernel's
+    range of ephemeral ports, so the platform's own outgoing connections cannot take one of
+    them while it starts."""
+    for _ in range(200):
+        base = random.randrange(20000, 32000)
         ports = [base, base + 100, base + 101, base + 102]
         if all(_free(port) for port in ports):
             return base

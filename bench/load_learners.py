@@ -254,7 +254,7 @@ def main() -> None:
         ),
     }
     print(report(result))
-    out = RESULTS / f"load_learners-{arguments.mode}.json"
+    out = RESULTS / f"load_learners-{arguments.mode}-{arguments.users}-w{arguments.workers}.json"
     out.write_text(json.dumps(result, indent=2))
     print(f"figures written to {out}")
 

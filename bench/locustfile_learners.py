@@ -34,7 +34,7 @@ PASSWORD = "learnhub-learner"  # noqa: S105  # the seeded learners' password
 THINK = float(os.environ.get("LEARNHUB_BENCH_THINK", "5"))
 LEARNERS = int(os.environ.get("LEARNHUB_BENCH_LEARNERS", "10000"))
 FIRST = int(os.environ.get("LEARNHUB_BENCH_FIRST_LEARNER", "1"))
-MAX_LOGIN_TRIES = 5
+MAX_LOGIN_TRIES = 10
 SEARCH_WORDS = ("introduction", "applied", "advanced", "python", "biology", "music", "english")
 
 _numbers = itertools.count(FIRST)
@@ -71,7 +71,7 @@ class Learner(FastHttpUser):
 
     def log_in(self) -> None:
         """Log in as a browser would: a refusal with `Retry-After` (the hashing queue is
-        full) is tried again after that many seconds, up to five times; the refusals are
+        full) is tried again after that many seconds, up to ten times; the refusals are
         counted apart ("log in refused"), the log-in that passes as "log in"."""
         for _ in range(MAX_LOGIN_TRIES):
             with self.client.post(
