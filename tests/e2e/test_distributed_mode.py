@@ -382,6 +382,59 @@ def test_the_gateway_takes_bodies_up_to_the_platform_limit(client: httpx.Client)
     assert refused.json()["title"] == "Content Too Large"
 
 
+def test_a_service_in_two_worker_processes_reads_its_own_writes(
+    distributed: Distributed, client: httpx.Client
+) -> None:
+    """`learnhub serve users --workers 2` beside the platform: two processes share the port,
+    a write made through one is in the next read whichever process answers (the cached
+    reads' stamps are in Redis), and stopping the command stops both."""
+    port = free_base_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "learnhub", "serve", "users", "--port", str(port),
+         "--workers", "2"],
+        env={**distributed.env, "LEARNHUB_API_URL": distributed.url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    distributed.extra.append(server)
+
+    def workers_ready() -> list[int] | None:
+        assert server.poll() is None, "learnhub serve --workers 2 stopped"
+        # Besides its workers, uvicorn's supervisor has multiprocessing's resource tracker.
+        workers = [
+            pid
+            for pid in children_of(server.pid)
+            if alive(pid) and "spawn_main" in command_line(pid)
+        ]
+        ready = len(workers) == 2 and port_open("127.0.0.1", port)
+        return workers if ready else None
+
+    workers = wait_for(workers_ready, within=30, what="two users worker processes")
+    email = f"workers-{uuid.uuid4().hex[:8]}@example.org"
+    register(client, email, "Two Workers")
+    token = login(client, email)["access_token"]
+    profile_of(client, token)
+    direct = f"http://127.0.0.1:{port}/api/v1/users/me"
+    for number in range(10):
+        name = f"Renamed {number}"
+        # A new connection per request, so the kernel hands them to either process.
+        edited = httpx.patch(direct, headers=bearer(token), json={"display_name": name})
+        assert edited.status_code == 200, edited.text
+        for _ in range(3):
+            read = httpx.get(direct, headers=bearer(token))
+            assert read.status_code == 200, read.text
+            assert read.json()["display_name"] == name
+
+    server.send_signal(signal.SIGINT)
+    server.wait(STOP_SECONDS)
+    wait_for(
+        lambda: not any(alive(pid) for pid in workers),
+        within=5,
+        what="both worker processes to exit",
+    )
+    assert not port_open("127.0.0.1", port)
+
+
 def test_a_consumer_killed_mid_stream_loses_nothing(distributed: Distributed) -> None:
     """kill -9 the users process; an account registered meanwhile waits as an event in the
     durable RabbitMQ queue; a users process started again builds its profile."""
