@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 import random
 import signal
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,14 @@ import httpx
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_REDIS_URL = "redis://127.0.0.1:6379/11"
 DEMO_LEARNER = ("learner1@example.com", "learnhub-learner")
+
+
+def percentile(values: Iterable[float], percent: float) -> float:
+    """The nearest-rank percentile of the values (NaN when there are none)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(percent / 100 * len(ordered)) - 1))]
 
 
 def free_port_block() -> int:

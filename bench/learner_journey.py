@@ -24,7 +24,6 @@ import contextlib
 import ipaddress
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from _platform import free_port_block, platform, postgres_database
+from _platform import free_port_block, percentile, platform, postgres_database
 
 PASSWORD = "learnhub-learner"  # noqa: S105  # the seeded learners' password
 SEARCH_WORDS = ("introduction", "applied", "advanced", "python", "biology", "music", "english")
@@ -199,12 +198,6 @@ async def scenario(
     return stats, elapsed
 
 
-def _percentile(values: list[float], percent: float) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(percent) - 1]
-
-
 def report(stats: Stats, elapsed: float, title: str) -> str:
     order = ["login", "my courses", "catalog", "course", "lesson", "complete", "progress",
              "quiz start", "quiz submit"]  # fmt: skip
@@ -233,8 +226,8 @@ def _row(name: str, values: list[float], elapsed: float, errors: int, conflicts:
         return f"{name:<12} {0:>7}"
     return (
         f"{name:<12} {len(values):>7} {len(values) / elapsed:>8.1f} "
-        f"{_percentile(values, 50):>8.1f} {_percentile(values, 95):>8.1f} "
-        f"{_percentile(values, 99):>8.1f} {errors:>7} {conflicts:>6}"
+        f"{percentile(values, 50):>8.1f} {percentile(values, 95):>8.1f} "
+        f"{percentile(values, 99):>8.1f} {errors:>7} {conflicts:>6}"
     )
 
 

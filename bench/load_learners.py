@@ -32,6 +32,7 @@ from typing import Any
 
 from _platform import (
     free_port_block,
+    percentile,
     platform,
     postgres_database,
     process_tree_cpu_seconds,
@@ -110,13 +111,6 @@ def run_locust(url: str, arguments: argparse.Namespace, samples: Path) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def _percentile(ordered: list[float], percent: float) -> float:
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, math.ceil(percent / 100 * len(ordered)) - 1))
-    return ordered[index]
-
-
 def summarise(samples: list[dict[str, Any]], *, steady_from: float, steady_to: float) -> dict:
     steady: dict[str, list[float]] = defaultdict(list)
     failed: dict[str, int] = defaultdict(int)
@@ -141,9 +135,9 @@ def summarise(samples: list[dict[str, Any]], *, steady_from: float, steady_to: f
         return {
             "count": len(ordered),
             "requests_per_second": len(ordered) / seconds if seconds else 0.0,
-            "p50_ms": _percentile(ordered, 50),
-            "p95_ms": _percentile(ordered, 95),
-            "p99_ms": _percentile(ordered, 99),
+            "p50_ms": percentile(ordered, 50),
+            "p95_ms": percentile(ordered, 95),
+            "p99_ms": percentile(ordered, 99),
             "errors": errors,
         }
 

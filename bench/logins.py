@@ -30,7 +30,6 @@ import os
 import re
 import resource
 import shutil
-import statistics
 import subprocess
 import tempfile
 import time
@@ -42,6 +41,7 @@ import httpx
 from _platform import (
     BENCH_REDIS_URL,
     free_port_block,
+    percentile,
     platform,
     postgres_database,
     process_tree_cpu_seconds,
@@ -211,8 +211,8 @@ async def _arrivals(url: str, *, accounts: int, rate: float) -> dict[str, Any]:
         "transport_errors": transport_errors,
         "missing_retry_after": missing_retry_after,
         "seconds": elapsed,
-        "p50_ms": _percentile(latencies, 50),
-        "p99_ms": _percentile(latencies, 99),
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
         "refusal_max_ms": max(refusal_latencies, default=None),
     }
 
@@ -225,14 +225,6 @@ def run_arrivals(url: str, *, accounts: int, rate: float) -> dict[str, Any]:
         after.ru_stime - before.ru_stime
     )
     return figures
-
-
-def _percentile(values: list[float], percent: int) -> float:
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
 
 
 # ---------------------------------------------------------------- report

@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import math
 import os
 import re
 import resource
@@ -41,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _platform import BENCH_REDIS_URL, free_port_block, platform, postgres_database
+from _platform import BENCH_REDIS_URL, free_port_block, percentile, platform, postgres_database
 
 RESULTS = Path(__file__).parent / "results"
 PASSWORD = "bench writer password"  # noqa: S105  # every prepared learner's
@@ -73,13 +72,6 @@ function request()
   return wrk.format("POST", path, {["Authorization"] = "Bearer " .. token})
 end
 """
-
-
-def _percentile(values: list[float], percent: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(percent / 100 * len(ordered)) - 1))]
 
 
 # ---------------------------------------------------------------- preparing the data
@@ -276,8 +268,8 @@ async def _relay_lag(mode: str, data_dir: str, database_url: str | None, since: 
     return {
         "events": len(lags),
         "unpublished": unpublished,
-        "p50_ms": _percentile(lags, 50),
-        "p99_ms": _percentile(lags, 99),
+        "p50_ms": percentile(lags, 50),
+        "p99_ms": percentile(lags, 99),
         "max_ms": max(lags, default=float("nan")),
     }
 
@@ -350,8 +342,8 @@ async def _quiz_rush(url: str, tokens: list[str], ids: dict[str, Any]) -> dict[s
         "learners": len(tokens),
         "statuses": statuses,
         "seconds_to_answer_all": elapsed,
-        "p50_ms": _percentile(latencies, 50),
-        "p99_ms": _percentile(latencies, 99),
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
         "first_learner_attempts": len(attempts.json().get("items", [])),
     }
 
@@ -441,8 +433,8 @@ def main() -> None:
                 await watcher
                 figures["broker_lag"] = {
                     "events": len(watch.lags),
-                    "p50_ms": _percentile(watch.lags, 50),
-                    "p99_ms": _percentile(watch.lags, 99),
+                    "p50_ms": percentile(watch.lags, 50),
+                    "p99_ms": percentile(watch.lags, 99),
                 }
             figures["relay_lag"] = await _relay_lag(arguments.mode, data_dir, database_url, since)
             return figures
