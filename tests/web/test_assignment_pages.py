@@ -142,6 +142,38 @@ async def test_a_learner_reads_the_assignment_and_hands_in_text_and_a_file(
     assert anonymous.headers["location"].startswith("/login?next=")
 
 
+async def test_markdown_work_reads_as_formatted_text_for_the_learner_and_the_grader(
+    site: Site, author: Author
+) -> None:
+    course, item, _assignment = await assignment_course(author, "Rust")
+    await site.log_in(*LEARNER)
+    await enroll(site, course)
+    path = f"/courses/rust/assignments/{item['id']}"
+    work = "# My report\n\n**Rusting** needs water. <script>alert(1)</script>"
+    sent = await post_work(site, path, work)
+    assert sent.status_code == 303, site.text(sent)
+
+    # the learner sees a heading and bold text, not the Markdown signs, and no script
+    page = await site.get(path)
+    assert "<h3>My report</h3>" in page.text
+    assert "<strong>Rusting</strong> needs water." in page.text
+    assert "**Rusting**" not in site.text(page)
+    assert "<script>alert(1)" not in page.text
+
+    # and so does the instructor grading it
+    await site.submit("/logout", {}, form_page="/learning")
+    await site.log_in(*INSTRUCTOR)
+    queue = await site.get(f"/teach/{course['id']}/grading")
+    grade_link = re.search(
+        rf'href="(/teach/{course["id"]}/grading/{item["id"]}/[^"]+)"', queue.text
+    )
+    assert grade_link, queue.text
+    grading = await site.get(grade_link.group(1))
+    assert grading.status_code == 200, site.text(grading)
+    assert "<strong>Rusting</strong> needs water." in grading.text
+    assert "<script>alert(1)" not in grading.text
+
+
 async def test_late_work_that_the_assignment_refuses_is_explained(
     site: Site, author: Author, web_client: httpx.AsyncClient
 ) -> None:

@@ -128,6 +128,7 @@ async def test_queue_grading_progress_and_events(stack: Stack) -> None:
         "final_score": 8.0,
         "max_score": 10.0,
         "feedback": "Solid.",
+        "feedback_html": "<p>Solid.</p>\n",
         "graded_by": instructor_id,
     }
     # then the learner sees it, the item is complete with the score, and it is announced

@@ -16,6 +16,33 @@ from tests.services.courses.assignments_support import (
 )
 
 
+async def test_markdown_work_and_feedback_are_rendered_without_script(stack: Stack) -> None:
+    course = await assignment_course(stack)
+    # when a learner hands in Markdown with script in it, and the instructor answers in kind
+    work = "# My report\n\n**Rusting** <script>alert(1)</script> <img src=x onerror=alert(1)>"
+    response = await submit(stack, course, course.learner1, text=work)
+    assert response.status_code == 201, response.text
+    submission = response.json()
+    graded = await stack.client.post(
+        f"{course.submission_url(submission['id'])}/grade",
+        json={"score": 7, "feedback": "A *fine* start. <a href='javascript:alert(1)'>more</a>"},
+        headers=course.staff,
+    )
+    assert graded.status_code == 200, graded.text
+    # then the text is kept as written and offered as HTML with the script taken out
+    mine = (
+        await stack.client.get(f"{course.url}/submissions/mine", headers=course.learner1)
+    ).json()[0]
+    assert mine["text"] == work
+    assert mine["text_html"].startswith("<h3>My report</h3>")  # below the page's headings
+    assert "<strong>Rusting</strong>" in mine["text_html"]
+    assert "<script" not in mine["text_html"]
+    assert "onerror" not in mine["text_html"]
+    feedback = mine["grade"]["feedback_html"]
+    assert "<em>fine</em>" in feedback
+    assert "javascript:" not in feedback
+
+
 async def test_submit_text_and_file_and_who_may_download_it(stack: Stack) -> None:
     course = await assignment_course(stack)
     # when a learner hands in text and a file
@@ -37,6 +64,7 @@ async def test_submit_text_and_file_and_who_may_download_it(stack: Stack) -> Non
         "user_id": course.learner1_id,
         "version": 1,
         "text": "My essay",
+        "text_html": "<p>My essay</p>\n",
         "file": {
             "name": "essay.txt",
             "content_type": "text/plain",

@@ -15,15 +15,22 @@ _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-nocookie.com"}
 _VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
 _UNSAFE_FILENAME = re.compile(r"[^\w.\- ()\[\]+,]")
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
 
 
-def render_markdown(text: str) -> str:
-    """Markdown as HTML with anything that could run script removed."""
-    return nh3.clean(
+def render_markdown(text: str, *, top_heading: int = 1) -> str:
+    """Markdown as HTML with anything that could run script removed. ``top_heading`` is the
+    level a ``#`` heading becomes (the others follow, down to ``h6``), for text shown inside
+    a page that has its own headings, such as a learner's work."""
+    html = nh3.clean(
         _markdown.render(text or ""),
         link_rel="noopener noreferrer nofollow",
         url_schemes={"http", "https", "mailto"},
     )
+    if top_heading == 1:
+        return html
+    shift = top_heading - 1
+    return _HEADING_TAG.sub(lambda tag: f"<{tag[1]}h{min(6, int(tag[2]) + shift)}", html)
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,7 @@ class GradeRead(BaseModel):
     final_score: float = Field(description="After the late penalty; this is the grade.")
     max_score: float
     feedback: str
+    feedback_html: str = Field(description="The feedback's Markdown as sanitised HTML.")
     graded_by: str
     graded_at: datetime
 
@@ -220,6 +221,12 @@ class SubmissionRead(BaseModel):
     user_id: str
     version: int
     text: str | None
+    text_html: str | None = Field(
+        description=(
+            "The text's Markdown as sanitised HTML (no script, no inline handlers); its "
+            "headings start at `h3`, as it is shown inside a page."
+        )
+    )
     file: SubmittedFile | None
     submitted_at: datetime
     late: bool

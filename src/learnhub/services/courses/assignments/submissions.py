@@ -43,9 +43,13 @@ from learnhub.services.courses.assignments.service import (
 from learnhub.services.courses.errors import FileTooLarge
 from learnhub.services.courses.models import Assignment
 from learnhub.services.courses.progress.service import record_item_outcome
+from learnhub.services.courses.rendering import render_markdown
 from learnhub.services.courses.storage import ObjectStore, StoredFile
 
 MAX_TEXT_LENGTH = 100_000
+# A learner's work and its feedback are shown inside pages with their own headings: a `#`
+# heading in them becomes an `h3`.
+WORK_HEADING = 3
 
 
 def to_submission_read(submission: Submission, *, max_score: float | None) -> SubmissionRead:
@@ -73,6 +77,7 @@ def to_submission_read(submission: Submission, *, max_score: float | None) -> Su
             final_score=submission.final_score or 0.0,
             max_score=max_score or 0.0,
             feedback=submission.feedback or "",
+            feedback_html=render_markdown(submission.feedback or "", top_heading=WORK_HEADING),
             graded_by=submission.graded_by or "",
             graded_at=submission.graded_at,
         )
@@ -83,6 +88,11 @@ def to_submission_read(submission: Submission, *, max_score: float | None) -> Su
         user_id=submission.user_id,
         version=submission.version,
         text=submission.text,
+        text_html=(
+            render_markdown(submission.text, top_heading=WORK_HEADING)
+            if submission.text is not None
+            else None
+        ),
         file=file,
         submitted_at=submission.submitted_at,
         late=submission.late_seconds > 0,
