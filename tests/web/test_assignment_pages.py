@@ -174,6 +174,49 @@ async def test_markdown_work_reads_as_formatted_text_for_the_learner_and_the_gra
     assert "<script>alert(1)" not in grading.text
 
 
+async def test_the_outline_says_handed_in_until_the_work_is_graded(
+    site: Site, author: Author
+) -> None:
+    course, item, assignment = await assignment_course(author, "Pottery")
+    await site.log_in(*LEARNER)
+    await enroll(site, course)
+    path = f"/courses/pottery/assignments/{item['id']}"
+
+    before = site.text(await site.get("/courses/pottery"))
+    assert "Bake a loaf \u2013 Assignment, not done" in before, before
+    sent = await post_work(site, path, "A bowl, fired twice.")
+    assert sent.status_code == 303, site.text(sent)
+
+    # handed in: said so on the course page, in the outline and on the assignment
+    course_page = await site.get("/courses/pottery")
+    assert "Bake a loaf \u2013 Assignment, handed in, waiting to be graded" in site.text(
+        course_page
+    )
+    assignment_page = site.text(await site.get(path))
+    assert "Handed in, waiting to be graded" in assignment_page
+    assert "(Assignment, handed in, waiting to be graded)" in assignment_page
+
+    # graded by the instructor: graded, and counted as done
+    queue = await author.call(
+        "GET", f"/api/v1/courses/{course['id']}/grading-queue?assignment_id={item['id']}", 200
+    )
+    work = queue["items"][0]["submission"]
+    await author.call(
+        "POST",
+        f"/api/v1/courses/{course['id']}/assignments/{item['id']}/submissions/{work['id']}/grade",
+        200,
+        json={
+            "rubric": [
+                {"criterion_id": criterion["id"], "points": criterion["points"]}
+                for criterion in assignment["rubric"]
+            ]
+        },
+    )
+    graded = site.text(await site.get("/courses/pottery"))
+    assert "Bake a loaf \u2013 Assignment, graded" in graded, graded
+    assert "Graded" in site.text(await site.get(path))
+
+
 async def test_late_work_that_the_assignment_refuses_is_explained(
     site: Site, author: Author, web_client: httpx.AsyncClient
 ) -> None:

@@ -101,7 +101,7 @@ async def test_queue_grading_progress_and_events(stack: Stack) -> None:
     assert problem_of(response) == (403, "/problems/not-course-staff")
     assert await courses_outbox(stack, "submission.graded.v1") == []
     assert await item_progress(stack, course.assignment_id, course.learner1_id) == (
-        "in_progress",
+        "submitted",
         None,
         None,
     )
@@ -311,4 +311,4 @@ async def test_an_assignment_without_points_cannot_be_graded(embedded: Stack) ->
         f"{url}/submissions/{work.json()['id']}/grade", json={"score": 1}, headers=staff
     )
     assert problem_of(response) == (409, "/problems/no-points")
-    assert await item_progress(embedded, items[0]["id"], learner_id) == ("in_progress", None, None)
+    assert await item_progress(embedded, items[0]["id"], learner_id) == ("submitted", None, None)

@@ -53,7 +53,7 @@ async def test_submit_text_and_file_and_who_may_download_it(stack: Stack) -> Non
         text="My essay",
         file=("essay.txt", b"Once upon a time", "text/plain"),
     )
-    # then a first version is kept, on time, and the item is in progress
+    # then a first version is kept, on time, and the item waits for its grade
     assert response.status_code == 201, response.text
     submission = response.json()
     download = f"{course.url}/submissions/{submission['id']}/file"
@@ -77,7 +77,7 @@ async def test_submit_text_and_file_and_who_may_download_it(stack: Stack) -> Non
         "grade": None,
     }
     assert await item_progress(stack, course.assignment_id, course.learner1_id) == (
-        "in_progress",
+        "submitted",
         None,
         None,
     )

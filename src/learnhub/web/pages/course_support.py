@@ -129,6 +129,11 @@ class OutlineItem:
     def done(self) -> bool:
         return self.status == "completed"
 
+    @property
+    def handed_in(self) -> bool:
+        """Work handed in and waiting for its grade (the API's ``submitted``)."""
+        return self.status == "submitted"
+
 
 @dataclass
 class OutlineSection:

@@ -191,10 +191,16 @@ async def submit(
         await store.put(submission.file_key, data, content_type=content_type)
     session.add(submission)
     progress = await repository.get_progress(session, item.id, user_id)
-    if progress is None or progress.status == "not_started":
-        # Completion comes with the grade; until then the item is only started.
+    if progress is None or progress.status in ("not_started", "in_progress"):
+        # Completion comes with the grade; until then the work waits for it.
         await record_item_outcome(
-            session, cache, course=access.course, item=item, user_id=user_id, completed=False
+            session,
+            cache,
+            course=access.course,
+            item=item,
+            user_id=user_id,
+            completed=False,
+            handed_in=True,
         )
     return to_submission_read(submission, max_score=item.max_points)
 

@@ -104,7 +104,7 @@ class MyGrade(BaseModel):
     score: float | None
     max_score: float
     overridden: bool
-    status: Literal["not_started", "in_progress", "completed"]
+    status: Literal["not_started", "in_progress", "submitted", "completed"]
     feedback: str | None = Field(description="The grader's feedback on an assignment.")
     graded_at: datetime | None
 

@@ -28,7 +28,9 @@ class ItemProgress(Base):
     course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(String(36))
-    status: Mapped[str] = mapped_column(String(20))  # not_started | in_progress | completed
+    status: Mapped[str] = mapped_column(
+        String(20)
+    )  # not_started | in_progress | submitted | completed
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None]

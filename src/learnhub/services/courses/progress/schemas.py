@@ -26,7 +26,12 @@ class ItemState(BaseModel):
     kind: str
     title: str
     required: bool
-    status: str = Field(description="not_started, in_progress or completed.")
+    status: str = Field(
+        description=(
+            "not_started, in_progress, submitted (work handed in, waiting for its grade) "
+            "or completed."
+        )
+    )
     score: float | None
     max_score: float | None
     passed: bool | None

@@ -82,11 +82,13 @@ async def record_item_outcome(
     score: float | None = None,
     max_score: float | None = None,
     passed: bool | None = None,
+    handed_in: bool = False,
 ) -> Recorded | None:
     """Record what a learner achieved on an item (a lesson done, a quiz or assignment
-    graded), then update their progress, announce it, and complete the course if its rule
-    is now met. Quizzes, assignments and lessons call this; it is the one way in. Returns
-    where the learner now stands (None for anyone who is not an active learner).
+    graded, work handed in and waiting for its grade: ``handed_in``), then update their
+    progress, announce it, and complete the course if its rule is now met. Quizzes,
+    assignments and lessons call this; it is the one way in. Returns where the learner now
+    stands (None for anyone who is not an active learner).
 
     Completion sticks: a later outcome with ``completed=False`` (a worse attempt) keeps the
     item completed. The score, maximum and pass mark sent replace the stored ones when a
@@ -97,7 +99,13 @@ async def record_item_outcome(
     # are recorded one after the other, each seeing everything the previous one committed.
     membership = await repository.lock_membership_of(session, course.id, user_id)
     now = utcnow()
-    outcome = {"completed": completed, "score": score, "max_score": max_score, "passed": passed}
+    outcome = {
+        "completed": completed,
+        "score": score,
+        "max_score": max_score,
+        "passed": passed,
+        "handed_in": handed_in,
+    }
     if not (
         membership is not None and membership.role == "learner" and membership.status == "active"
     ):
@@ -190,13 +198,14 @@ def _new_outcome(
     score: float | None,
     max_score: float | None,
     passed: bool | None,
+    handed_in: bool = False,
 ) -> ItemProgress:
     return ItemProgress(
         id=str(uuid.uuid4()),
         course_id=course_id,
         item_id=item_id,
         user_id=user_id,
-        status="completed" if completed else "in_progress",
+        status="completed" if completed else "submitted" if handed_in else "in_progress",
         score=score,
         max_score=max_score,
         passed=passed,
@@ -235,10 +244,13 @@ def apply_outcome(
     score: float | None,
     max_score: float | None,
     passed: bool | None,
+    handed_in: bool = False,
 ) -> None:
     if completed and row.status != "completed":
         row.status = "completed"
         row.completed_at = now
+    elif handed_in and row.status != "completed":
+        row.status = "submitted"
     elif row.status == "not_started":
         row.status = "in_progress"
     if score is not None:
