@@ -16,6 +16,7 @@ from learnhub.runner.demo_courses import (
     DEMO_CONTENT,
     DemoContentError,
     load_demo_courses,
+    load_demo_hand_ins,
     seed_demo_courses,
 )
 from tests.conftest import Stack, bearer
@@ -190,6 +191,38 @@ async def test_learner1_has_progress_and_a_passed_quiz(embedded: Stack) -> None:
     assert [item["status"] for item in theirs["items"]].count("completed") == 1
 
 
+async def test_the_grading_queue_has_the_hand_ins_of_the_demo_files(embedded: Stack) -> None:
+    # given
+    await _seeded(embedded)
+    instructor = await _instructor(embedded)
+    expected = load_demo_hand_ins(load_demo_courses())
+    emails = {1: "learner1@example.com", 2: "learner2@example.com"}
+
+    # when
+    waiting = set()
+    for slug in {hand_in.slug for hand_in in expected}:
+        course = (await embedded.client.get(f"/api/v1/courses/by-slug/{slug}")).json()
+        queue = await embedded.client.get(
+            f"/api/v1/courses/{course['id']}/grading-queue", headers=instructor
+        )
+        assert queue.status_code == 200, queue.text
+        waiting |= {
+            (
+                slug,
+                entry["learner_email"],
+                entry["submission"]["text"],
+                entry["submission"]["status"],
+            )
+            for entry in queue.json()["items"]
+        }
+
+    # then
+    assert len(expected) >= 3
+    assert waiting == {
+        (hand_in.slug, emails[hand_in.learner], hand_in.text, "submitted") for hand_in in expected
+    }
+
+
 async def test_seeding_twice_creates_nothing_more(embedded: Stack) -> None:
     # given
     await _seeded(embedded)
@@ -302,6 +335,18 @@ def test_a_wrong_file_is_refused_with_its_name_and_field(
 
     # then
     assert str(refused.value) == message
+
+
+def test_a_hand_in_for_a_course_not_listed_is_refused(content: Path) -> None:
+    _edit(content / "hand_ins.toml", 'course = "python-for-data-analysis"', 'course = "python"')
+
+    with pytest.raises(DemoContentError) as refused:
+        load_demo_hand_ins(load_demo_courses(content), content)
+
+    assert str(refused.value) == (
+        "The demo course file hand_ins.toml is not valid: hand_ins #3, course: 'python' is "
+        "not a listed course with an assignment"
+    )
 
 
 def test_a_file_that_is_not_toml_is_refused_with_its_line(content: Path) -> None:

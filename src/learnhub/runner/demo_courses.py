@@ -4,14 +4,16 @@ quiz and an assignment each, created through the courses API on the first start 
 Their text is data, in ``demo_content/`` next to this module: ``courses.toml`` lists the
 courses in order, each course's folder (named by its slug) holds a ``course.toml`` (the
 course's fields and sections), one Markdown file per lesson and per assignment (TOML front
-matter between ``+++`` lines, then the text) and a ``quiz.toml`` per quiz. This module
-loads those files, refuses a wrong one with a sentence naming the file and the field, and
-creates the courses.
+matter between ``+++`` lines, then the text) and a ``quiz.toml`` per quiz;
+``hand_ins.toml`` holds the work the demo learners hand in. This module loads those files,
+refuses a wrong one with a sentence naming the file and the field, and creates the courses.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -98,6 +100,25 @@ class _Assignment(_File):
     rubric: list[_Criterion] = Field(min_length=1)
 
 
+class _HandIn(_File):
+    course: str
+    learner: int = Field(ge=1, le=2)
+    text: str = Field(min_length=1)
+
+
+class _HandIns(_File):
+    hand_ins: list[_HandIn] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HandIn:
+    """Work a demo learner hands in: to the first assignment of the course ``slug``."""
+
+    slug: str
+    learner: int
+    text: str
+
+
 # A question is checked by the quizzes service's own schema, so a wrong one is reported
 # with its file here rather than by the import later.
 _QUESTIONS = TypeAdapter(list[QuestionWrite])
@@ -111,6 +132,24 @@ def load_demo_courses(folder: Path = DEMO_CONTENT) -> tuple[CourseSpec, ...]:
     """The demo courses described by the files in ``folder``, in their listed order."""
     index = _checked(_Index, _toml(folder, "courses.toml"), "courses.toml")
     return tuple(_course(folder, slug) for slug in index.courses)
+
+
+def load_demo_hand_ins(
+    courses: Sequence[CourseSpec], folder: Path = DEMO_CONTENT
+) -> tuple[HandIn, ...]:
+    """The work the demo learners hand in (``hand_ins.toml``), each naming one of
+    ``courses`` that has an assignment."""
+    name = "hand_ins.toml"
+    listed = {spec.slug: spec for spec in courses}
+    hand_ins = _checked(_HandIns, _toml(folder, name), name).hand_ins
+    for number, hand_in in enumerate(hand_ins, 1):
+        spec = listed.get(hand_in.course)
+        if spec is None or not any(section.assignment for section in spec.sections):
+            raise DemoContentError(
+                f"The demo course file {name} is not valid: hand_ins #{number}, course: "
+                f"{hand_in.course!r} is not a listed course with an assignment"
+            )
+    return tuple(HandIn(entry.course, entry.learner, entry.text.strip()) for entry in hand_ins)
 
 
 def _course(folder: Path, slug: str) -> CourseSpec:
@@ -243,6 +282,7 @@ async def seed_demo_courses(client: httpx.AsyncClient, *, folder: Path = DEMO_CO
     ``client`` reaches the gateway: in process (``httpx.ASGITransport``) or over HTTP. The
     files are all read and checked before anything is created."""
     specs = load_demo_courses(folder)
+    hand_ins = load_demo_hand_ins(specs, folder)
     api = Api(client)
     instructor = await api.login(*_demo("instructor"))
     learner1 = await api.login(*_demo("learner", 0))
@@ -264,6 +304,14 @@ async def seed_demo_courses(client: httpx.AsyncClient, *, folder: Path = DEMO_CO
             quiz = next(section.quiz for section in spec.sections if section.quiz)
             await pass_quiz(api, learner1, course.id, course.quiz_ids[0], quiz)
             await api.call("POST", f"{base}/items/{course.lesson_ids[0]}/complete", token=learner2)
+        for hand_in in (entry for entry in hand_ins if entry.slug == spec.slug):
+            await api.call(
+                "POST",
+                f"{base}/assignments/{course.assignment_ids[0]}/submissions",
+                token=(learner1, learner2)[hand_in.learner - 1],
+                data={"text": hand_in.text},
+                expect=(201,),
+            )
     return [course.slug for _, course in created]
 
 
