@@ -205,6 +205,8 @@ async def test_a_learner_enrolls_reads_a_lesson_and_marks_it_complete(
     text = site.text(lesson)
     assert "You are enrolled. Enjoy the course!" in text
     assert h1_of(lesson.text) == "Flour"
+    # the lesson's Markdown starts with its title: the page shows that heading once
+    assert re.findall(r"<h\d[^>]*>Flour</h\d>", lesson.text) == ['<h1 id="lesson-title">Flour</h1>']
     assert "The text of Flour ." in text
     assert "Hello and welcome." in text  # the transcript
     assert "0 of 3 done" in text

@@ -16,6 +16,7 @@ _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-no
 _VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
 _UNSAFE_FILENAME = re.compile(r"[^\w.\- ()\[\]+,]")
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+_TOP_HEADING = re.compile(r"^ {0,3}#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 
 
 def render_markdown(text: str, *, top_heading: int = 1) -> str:
@@ -31,6 +32,25 @@ def render_markdown(text: str, *, top_heading: int = 1) -> str:
         return html
     shift = top_heading - 1
     return _HEADING_TAG.sub(lambda tag: f"<{tag[1]}h{min(6, int(tag[2]) + shift)}", html)
+
+
+def render_lesson(markdown: str, title: str) -> str:
+    """A lesson's Markdown as HTML for a page whose ``h1`` is the lesson's title: a first
+    ``#`` heading that repeats the title is left out (it would show twice), and the
+    lesson's headings are moved down together, if need be, so the highest is an ``h2``."""
+    first, _, rest = (markdown or "").lstrip("\n").partition("\n")
+    heading = _TOP_HEADING.match(first)
+    if heading is not None and _same_words(heading[1], title):
+        markdown = rest
+    html = render_markdown(markdown)
+    levels = [int(tag[2]) for tag in _HEADING_TAG.finditer(html) if not tag[1]]
+    if not levels or min(levels) >= 2:
+        return html
+    return _HEADING_TAG.sub(lambda tag: f"<{tag[1]}h{min(6, int(tag[2]) + 1)}", html)
+
+
+def _same_words(one: str, other: str) -> bool:
+    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
 
 
 @dataclass(frozen=True)

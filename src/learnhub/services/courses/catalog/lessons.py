@@ -33,7 +33,7 @@ from learnhub.services.courses.models import Course, Item
 from learnhub.services.courses.progress.service import record_item_outcome
 from learnhub.services.courses.rendering import (
     describe_video,
-    render_markdown,
+    render_lesson,
     safe_filename,
 )
 from learnhub.services.courses.storage import ObjectStore, StoredFile
@@ -96,7 +96,7 @@ async def _lesson_read(session: AsyncSession, item: Item, lesson: Lesson) -> Les
         title=item.title,
         required=item.required,
         content_markdown=lesson.content_markdown,
-        content_html=render_markdown(lesson.content_markdown),
+        content_html=render_lesson(lesson.content_markdown, item.title),
         video=VideoRead(url=video.url, provider=video.provider, embed_url=video.embed_url)
         if video
         else None,
