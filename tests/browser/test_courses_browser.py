@@ -385,3 +385,45 @@ def test_the_courses_pages_in_portuguese_have_no_accessibility_violations(
     staff.get_by_role("button", name="English").click()
     expect(staff.locator("html")).to_have_attribute("lang", "en")
     staff.context.close()
+
+
+def test_a_long_unbroken_title_never_widens_a_page_on_a_phone(
+    browser: Browser, live_server: str
+) -> None:
+    # given a course whose title is one long word, with a lesson named the same way
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
+    with httpx.Client(base_url=live_server, timeout=30) as client:
+        tokens = _call(
+            client,
+            "POST",
+            "/api/v1/auth/login",
+            200,
+            json={"email": INSTRUCTOR[0], "password": INSTRUCTOR[1]},
+        )
+        client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+        course = _call(
+            client,
+            "POST",
+            "/api/v1/courses",
+            201,
+            json={"title": word, "summary": f"About {word}.", "level": "beginner"},
+        )
+        base = f"/api/v1/courses/{course['id']}"
+        section = _call(client, "POST", f"{base}/sections", 201, json={"title": word})
+        _call(
+            client,
+            "POST",
+            f"{base}/sections/{section['id']}/items",
+            201,
+            json={"kind": "lesson", "title": word},
+        )
+        _call(client, "PATCH", base, 200, json={"visibility": "published"})
+
+    # when its pages are read on a phone, then none scrolls sideways
+    page = new_page(browser, width=375)
+    log_in(page, live_server, *INSTRUCTOR)
+    for path in ("/courses", f"/courses/{course['slug']}", f"/teach/{course['id']}", "/teach"):
+        page.goto(f"{live_server}{path}")
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 1, f"{path} is {wide}px wider than the phone"
+    page.context.close()
