@@ -337,6 +337,40 @@ async def test_the_dashboard_needs_a_user_and_is_empty_at_first(site: Site) -> N
     assert 'href="/courses">Find a course' in empty.text
 
 
+async def test_home_offers_the_courses_in_progress_with_their_next_item(
+    site: Site, author: Author
+) -> None:
+    # given a learner who has done the first of three lessons
+    _course, items = await author.course(
+        "Cheese", items=(("lesson", "Milk"), ("lesson", "Rennet"), ("lesson", "Ageing"))
+    )
+    await site.log_in(*LEARNER)
+    await site.submit("/courses/cheese/enroll", {}, form_page="/courses/cheese")
+    await site.submit(
+        f"/courses/cheese/learn/{items[0]['id']}/complete",
+        {},
+        form_page=f"/courses/cheese/learn/{items[0]['id']}",
+    )
+
+    # when they open the home page
+    home = await site.get("/")
+
+    # then it offers the course, how far they are, and a link to the next lesson
+    text = site.text(home)
+    assert "Pick up where you left off" in text
+    assert "Cheese" in text and "1 of 3 done" in text
+    assert "Next: Rennet" in text
+    assert f'href="/courses/cheese/learn/{items[1]["id"]}">Rennet</a>' in home.text
+
+
+async def test_home_sends_a_learner_without_courses_to_the_catalog(site: Site) -> None:
+    await site.log_in(*LEARNER_2)
+    home = await site.get("/")
+    assert "You are not studying a course at the moment." in site.text(home)
+    assert 'href="/courses">Find a course' in home.text
+    assert "Pick up where you left off" not in site.text(home)
+
+
 async def test_the_dashboard_speaks_portuguese(site: Site, author: Author) -> None:
     course, _items = await author.course("Pão", items=(("lesson", "Farinha"), ("lesson", "Sal")))
     await site.log_in(*LEARNER)

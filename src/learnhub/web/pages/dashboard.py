@@ -22,7 +22,7 @@ from learnhub.web.rendering import render
 router = page_router()
 
 
-def _entry(row: dict[str, Any]) -> dict[str, Any]:
+def dashboard_entry(row: dict[str, Any]) -> dict[str, Any]:
     """One membership of ``/me/courses`` shaped for the page, whatever its nesting."""
     course = row.get("course") if isinstance(row.get("course"), dict) else row
     course_id = course.get("id") or row.get("course_id")
@@ -75,7 +75,7 @@ async def dashboard(
 ) -> HTMLResponse:
     """My courses with their progress, the next step in each and the coming deadlines."""
     rows = items_of(await api.call("GET", "/api/v1/me/courses", session=session))
-    entries = [_entry(row) for row in rows if isinstance(row, dict)]
+    entries = [dashboard_entry(row) for row in rows if isinstance(row, dict)]
     learning = [e for e in entries if e["role"] not in STAFF_ROLES and not e["completed"]]
     completed = [e for e in entries if e["role"] not in STAFF_ROLES and e["completed"]]
     teaching = [e for e in entries if e["role"] in STAFF_ROLES]

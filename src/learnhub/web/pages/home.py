@@ -3,25 +3,49 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from learnhub.web.api import ApiProblem, LoginRequired
-from learnhub.web.deps import Api, Session, page_router
+from learnhub.web.deps import Api, Gettext, Session, page_router
+from learnhub.web.pages.course_support import KIND_LABELS, STAFF_ROLES, items_of
+from learnhub.web.pages.dashboard import dashboard_entry
 from learnhub.web.rendering import render
 from learnhub.web.session import SignedInUser
+
+# The courses in progress the home page offers to pick up; the rest are on "My learning".
+HOME_COURSES = 3
 
 router = page_router()
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, session: Session, api: Api) -> HTMLResponse:
-    """Welcome page; for a signed-in user also the moment to refresh their summary."""
+async def home(request: Request, session: Session, api: Api, _: Gettext) -> HTMLResponse:
+    """Welcome page; for a signed-in user, the courses to pick up where they left off (and
+    the moment to refresh their summary)."""
+    learning: list[dict[str, Any]] = []
+    more_courses = False
     if session.is_signed_in:
         # On failure the greeting uses the summary stored at login; if the session ended,
         # the visitor simply sees the anonymous welcome.
         with contextlib.suppress(ApiProblem, LoginRequired):
             profile = await api.call("GET", "/api/v1/users/me", session=session)
             session.replace_user(SignedInUser.from_profile(profile))
-    return render(request, "pages/home.html", active_nav="home")
+            rows = items_of(await api.call("GET", "/api/v1/me/courses", session=session))
+            entries = [dashboard_entry(row) for row in rows if isinstance(row, dict)]
+            learning = [
+                entry
+                for entry in entries
+                if entry["role"] not in STAFF_ROLES and not entry["completed"]
+            ]
+            more_courses = len(learning) > HOME_COURSES
+    return render(
+        request,
+        "pages/home.html",
+        active_nav="home",
+        learning=learning[:HOME_COURSES],
+        more_courses=more_courses,
+        kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
+    )
