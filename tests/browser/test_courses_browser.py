@@ -3,7 +3,9 @@ dashboard, with an axe-core audit of every page on the way (and one in dark mode
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -26,8 +28,9 @@ def _call(client: httpx.Client, method: str, path: str, expected: int, **kwargs:
     return response.json() if response.content else None
 
 
-def published_course(base_url: str) -> dict[str, Any]:
-    """A published course with a lesson and a single-choice quiz, made by the instructor."""
+@contextlib.contextmanager
+def instructor_client(base_url: str) -> Iterator[httpx.Client]:
+    """An API client signed in as the demo instructor."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
         tokens = _call(
             client,
@@ -37,6 +40,12 @@ def published_course(base_url: str) -> dict[str, Any]:
             json={"email": INSTRUCTOR[0], "password": INSTRUCTOR[1]},
         )
         client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+        yield client
+
+
+def published_course(base_url: str) -> dict[str, Any]:
+    """A published course with a lesson and a single-choice quiz, made by the instructor."""
+    with instructor_client(base_url) as client:
         title = f"Baking basics {uuid.uuid4().hex[:6]}"
         course = _call(
             client,
@@ -184,15 +193,7 @@ def test_the_teaching_pages_have_no_accessibility_violations(
 
 def course_with_assignment(base_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """A published course with a lesson and an assignment graded by a two-line rubric."""
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        tokens = _call(
-            client,
-            "POST",
-            "/api/v1/auth/login",
-            200,
-            json={"email": INSTRUCTOR[0], "password": INSTRUCTOR[1]},
-        )
-        client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+    with instructor_client(base_url) as client:
         course = _call(
             client,
             "POST",
@@ -301,15 +302,7 @@ def test_the_quiz_and_assignment_editors_have_no_accessibility_violations(
     browser: Browser, live_server: str
 ) -> None:
     course, assignment = course_with_assignment(live_server)
-    with httpx.Client(base_url=live_server, timeout=30) as client:
-        tokens = _call(
-            client,
-            "POST",
-            "/api/v1/auth/login",
-            200,
-            json={"email": INSTRUCTOR[0], "password": INSTRUCTOR[1]},
-        )
-        client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+    with instructor_client(live_server) as client:
         section_id = assignment["section_id"]
         quiz = _call(
             client,
@@ -392,15 +385,7 @@ def test_a_long_unbroken_title_never_widens_a_page_on_a_phone(
 ) -> None:
     # given a course whose title is one long word, with a lesson named the same way
     word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
-    with httpx.Client(base_url=live_server, timeout=30) as client:
-        tokens = _call(
-            client,
-            "POST",
-            "/api/v1/auth/login",
-            200,
-            json={"email": INSTRUCTOR[0], "password": INSTRUCTOR[1]},
-        )
-        client.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+    with instructor_client(live_server) as client:
         course = _call(
             client,
             "POST",

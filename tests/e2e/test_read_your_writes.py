@@ -135,4 +135,4 @@ async def test_a_lesson_edit_is_in_the_next_read(stack: Stack) -> None:
     assert written.status_code == 200, written.text
     read = (await stack.client.get(url, headers=headers)).json()
     assert read["content_markdown"] == "# Hello"
-    assert "<h1>Hello</h1>" in read["content_html"]
+    assert "<h2>Hello</h2>" in read["content_html"]  # below the page's h1
