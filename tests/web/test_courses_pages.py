@@ -278,6 +278,7 @@ async def test_a_learner_takes_a_quiz_and_sees_the_result(site: Site, author: Au
     assert attempt_path.startswith(f"{quiz_path}/attempts/")
     attempt = await site.get(attempt_path)
     assert "What is 2 + 2?" in site.text(attempt)
+    assert "(1 point)" in site.text(attempt)  # one point, in the singular
     question_field = re.search(r'name="(q-[^"]+)" value="four"', attempt.text)
     assert question_field
 
