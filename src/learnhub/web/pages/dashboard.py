@@ -69,6 +69,11 @@ def dashboard_entry(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def in_progress(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries of courses the viewer studies and has not completed."""
+    return [e for e in entries if e["role"] not in STAFF_ROLES and not e["completed"]]
+
+
 @router.get("/learning", response_class=HTMLResponse)
 async def dashboard(
     request: Request, session: SignedInSession, api: Api, _: Gettext
@@ -76,7 +81,7 @@ async def dashboard(
     """My courses with their progress, the next step in each and the coming deadlines."""
     rows = items_of(await api.call("GET", "/api/v1/me/courses", session=session))
     entries = [dashboard_entry(row) for row in rows if isinstance(row, dict)]
-    learning = [e for e in entries if e["role"] not in STAFF_ROLES and not e["completed"]]
+    learning = in_progress(entries)
     completed = [e for e in entries if e["role"] not in STAFF_ROLES and e["completed"]]
     teaching = [e for e in entries if e["role"] in STAFF_ROLES]
     deadlines = sorted(

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 
 from learnhub.web.api import ApiProblem, LoginRequired
 from learnhub.web.deps import Api, Gettext, Session, page_router
-from learnhub.web.pages.course_support import KIND_LABELS, STAFF_ROLES, items_of
-from learnhub.web.pages.dashboard import dashboard_entry
+from learnhub.web.pages.course_support import KIND_LABELS, items_of
+from learnhub.web.pages.dashboard import dashboard_entry, in_progress
 from learnhub.web.rendering import render
 from learnhub.web.session import SignedInUser
 
@@ -34,12 +34,7 @@ async def home(request: Request, session: Session, api: Api, _: Gettext) -> HTML
             profile = await api.call("GET", "/api/v1/users/me", session=session)
             session.replace_user(SignedInUser.from_profile(profile))
             rows = items_of(await api.call("GET", "/api/v1/me/courses", session=session))
-            entries = [dashboard_entry(row) for row in rows if isinstance(row, dict)]
-            learning = [
-                entry
-                for entry in entries
-                if entry["role"] not in STAFF_ROLES and not entry["completed"]
-            ]
+            learning = in_progress([dashboard_entry(row) for row in rows if isinstance(row, dict)])
             more_courses = len(learning) > HOME_COURSES
     return render(
         request,
