@@ -134,6 +134,7 @@ async def test_gradebook_weights_overrides_and_csv(stack: Stack) -> None:
             "kind": "quiz",
             "category": "Quizzes",
             "max_points": 10.0,
+            "counts": "best",
         },
         {
             "item_id": book.essay_id,
@@ -141,6 +142,7 @@ async def test_gradebook_weights_overrides_and_csv(stack: Stack) -> None:
             "kind": "assignment",
             "category": "Assignments",
             "max_points": 20.0,
+            "counts": None,
         },
         {
             "item_id": book.extra_id,
@@ -148,6 +150,7 @@ async def test_gradebook_weights_overrides_and_csv(stack: Stack) -> None:
             "kind": "quiz",
             "category": "Uncategorised",
             "max_points": 5.0,
+            "counts": "best",
         },
     ]
     leo, lia = gradebook["learners"]

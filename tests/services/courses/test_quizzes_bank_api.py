@@ -134,9 +134,14 @@ async def test_quiz_settings(embedded: Stack) -> None:
         "shuffle_questions": False,
         "shuffle_options": False,
         "feedback": "after_submit",
+        "show_correct_answers": True,
+        "grading_method": "best",
         "due_at": None,
         "question_count": 0,
         "max_score": 0.0,
+        "points": None,
+        "gradebook_points": 0.0,
+        "grade_category": None,
         "question_ids": [],
     }
     assert without_viewer((await embedded.client.get(url, headers=staff)).json()) == defaults

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from learnhub.services.courses.quizzes.schemas import GradingMethod
+
 UNCATEGORISED = "Uncategorised"
 
 
@@ -64,7 +66,12 @@ class GradeColumn(BaseModel):
     title: str
     kind: Literal["quiz", "assignment"]
     category: str
-    max_points: float
+    max_points: float = Field(
+        description="What the item is worth; a quiz's attempt is scaled to it from its percent."
+    )
+    counts: GradingMethod | None = Field(
+        description="A quiz's attempt that counts: best, last, first or average; else null."
+    )
 
 
 class GradeCell(BaseModel):
@@ -104,6 +111,9 @@ class MyGrade(BaseModel):
     score: float | None
     max_score: float
     overridden: bool
+    counts: GradingMethod | None = Field(
+        description="A quiz's attempt that counts: best, last, first or average; else null."
+    )
     status: Literal["not_started", "in_progress", "submitted", "completed"]
     feedback: str | None = Field(description="The grader's feedback on an assignment.")
     graded_at: datetime | None

@@ -38,31 +38,56 @@ from learnhub.services.courses.gradebook.schemas import (
     OverrideRead,
     OverrideSet,
 )
-from learnhub.services.courses.models import Item, Person
+from learnhub.services.courses.models import Person
 from learnhub.services.courses.progress.models import ItemProgress
+from learnhub.services.courses.quizzes import repository as quizzes_repository
+from learnhub.services.courses.quizzes.service import DEFAULT_SETTINGS
 
 CSV_PAGE_SIZE = 500
 """Learners read per query while the CSV streams."""
 
-GRADED_KINDS = ("quiz", "assignment")
-
-
-def _column(item: Item) -> GradeColumn:
-    return GradeColumn(
-        item_id=item.id,
-        title=item.title,
-        kind=item.kind,
-        category=item.grade_category or UNCATEGORISED,
-        max_points=item.max_points or 0.0,
-    )
-
 
 async def _columns(session: AsyncSession, course_id: str) -> list[GradeColumn]:
-    """The graded items (quizzes and assignments with points), in outline order."""
+    """The graded items, in outline order: every quiz (worth its set points, or its total
+    marks) and the assignments with points. Three queries, whatever the number of items."""
     items = await courses_repository.list_items(session, course_id)
-    return [
-        _column(item) for item in items if item.kind in GRADED_KINDS and item.max_points is not None
-    ]
+    quizzes = [item for item in items if item.kind == "quiz"]
+    marks = await quizzes_repository.quiz_points(
+        session, [quiz.id for quiz in quizzes if quiz.max_points is None]
+    )
+    methods = await quizzes_repository.grading_methods(session, course_id) if quizzes else {}
+    columns = []
+    for item in items:
+        counts = None
+        if item.kind == "quiz":
+            points = item.max_points if item.max_points is not None else marks[item.id]
+            counts = methods.get(item.id, DEFAULT_SETTINGS["grading_method"])
+        elif item.kind == "assignment" and item.max_points is not None:
+            points = item.max_points
+        else:
+            continue
+        if points > 0:
+            columns.append(
+                GradeColumn(
+                    item_id=item.id,
+                    title=item.title,
+                    kind=item.kind,
+                    category=item.grade_category or UNCATEGORISED,
+                    max_points=points,
+                    counts=counts,
+                )
+            )
+    return columns
+
+
+def _recorded_score(column: GradeColumn, outcome: ItemProgress) -> tuple[float, float]:
+    """The recorded score and its maximum as the gradebook counts them: a quiz's attempt
+    is scaled to the quiz's points, so changing the points or the questions never leaves
+    a learner with more than the column's maximum."""
+    if column.kind == "quiz" and outcome.max_score:
+        score = outcome.score or 0.0
+        return round(score * column.max_points / outcome.max_score, 2), column.max_points
+    return outcome.score or 0.0, outcome.max_score or column.max_points
 
 
 def _in_effect(history: list[GradeOverride]) -> dict[tuple[str, str], GradeOverride]:
@@ -91,11 +116,9 @@ def _cells(
                 overridden=True,
             )
         elif outcome is not None and outcome.score is not None:
+            score, max_score = _recorded_score(column, outcome)
             cell = GradeCell(
-                item_id=column.item_id,
-                score=outcome.score,
-                max_score=outcome.max_score or column.max_points,
-                overridden=False,
+                item_id=column.item_id, score=score, max_score=max_score, overridden=False
             )
         else:
             cell = GradeCell(
@@ -297,6 +320,7 @@ async def my_grades(session: AsyncSession, access: CourseAccess) -> MyGrades:
                 score=cell.score,
                 max_score=cell.max_score,
                 overridden=cell.overridden,
+                counts=column.counts,
                 status=outcome.status if outcome else "not_started",
                 feedback=submission.feedback if submission else None,
                 graded_at=submission.graded_at if submission else None,
@@ -339,13 +363,16 @@ async def update_settings(
     return await read_settings(session, access)
 
 
-async def _graded_item(session: AsyncSession, course_id: str, item_id: str) -> Item:
-    item = await courses_repository.get_item(session, course_id, item_id)
-    if item is None:
+async def _graded_column(session: AsyncSession, course_id: str, item_id: str) -> GradeColumn:
+    column = next(
+        (column for column in await _columns(session, course_id) if column.item_id == item_id),
+        None,
+    )
+    if column is not None:
+        return column
+    if await courses_repository.get_item(session, course_id, item_id) is None:
         raise ItemNotFound(f"There is no item {item_id} in this course.")
-    if item.kind not in GRADED_KINDS or item.max_points is None:
-        raise NotGradedItem("Only quizzes and assignments with points have grades.")
-    return item
+    raise NotGradedItem("Only quizzes and assignments with points have grades.")
 
 
 async def _learner(session: AsyncSession, course_id: str, user_id: str) -> None:
@@ -358,14 +385,14 @@ async def set_override(
     session: AsyncSession, access: CourseAccess, body: OverrideSet
 ) -> OverrideRead:
     """Replace a learner's grade on an item, with the reason; the history keeps every change."""
-    item = await _graded_item(session, access.course.id, body.item_id)
+    column = await _graded_column(session, access.course.id, body.item_id)
     await _learner(session, access.course.id, body.user_id)
-    if body.score > (item.max_points or 0):
-        raise InvalidOverride(f"The score can be at most {item.max_points:g}.")
+    if body.score > column.max_points:
+        raise InvalidOverride(f"The score can be at most {column.max_points:g}.")
     row = GradeOverride(
         id=str(uuid.uuid4()),
         course_id=access.course.id,
-        item_id=item.id,
+        item_id=column.item_id,
         user_id=body.user_id,
         action="set",
         score=round(body.score, 2),

@@ -41,7 +41,7 @@ async def import_item(session: AsyncSession, item_id: str, data: dict[str, Any])
     settings = QuizUpdate.model_validate(data.get("settings") or {})
     written = _questions.validate_python(data.get("questions") or [])
     quiz = await service.ensure_quiz(session, item)
-    service.apply_settings(quiz, settings)
+    service.apply_settings(quiz, item, settings)
     questions = [bank.new_question(item.course_id, body) for body in written]
     session.add_all(questions)
     await session.flush()

@@ -24,7 +24,6 @@ from learnhub.kit.http.pagination import Page, encode_cursor
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.errors import NotCourseStaff, NotEnrolled
 from learnhub.services.courses.models import Course, Item
-from learnhub.services.courses.progress.service import record_item_outcome
 from learnhub.services.courses.quizzes import grading, repository
 from learnhub.services.courses.quizzes.bank import parse_cursor
 from learnhub.services.courses.quizzes.errors import (
@@ -36,6 +35,7 @@ from learnhub.services.courses.quizzes.errors import (
     NotYourAttempt,
 )
 from learnhub.services.courses.quizzes.models import QuizAttempt
+from learnhub.services.courses.quizzes.outcomes import record_counting_outcome
 from learnhub.services.courses.quizzes.schemas import (
     AnswersWrite,
     AttemptGrade,
@@ -47,6 +47,7 @@ from learnhub.services.courses.quizzes.schemas import (
 )
 from learnhub.services.courses.quizzes.service import (
     GRACE,
+    correct_answers_visible,
     feedback_visible,
     is_overdue,
     overdue_deadline,
@@ -68,11 +69,12 @@ def _attempt_read(
     if attempt.status not in ("in_progress",):
         per_question = None
         if feedback_visible(access, settings, now):
+            with_key = correct_answers_visible(access, settings)
             per_question = [
                 QuestionResult(
                     question_id=frozen["id"],
                     max_points=frozen["points"],
-                    correct_answer=grading.answer_key(frozen),
+                    correct_answer=grading.answer_key(frozen) if with_key else None,
                     **attempt.results[frozen["id"]],
                 )
                 for frozen in attempt.questions
@@ -97,6 +99,11 @@ def _attempt_read(
         graded_at=attempt.graded_at,
         questions=[AttemptQuestion(**grading.present(frozen)) for frozen in attempt.questions],
         answers=attempt.answers,
+        unanswered_question_ids=[
+            frozen["id"]
+            for frozen in attempt.questions
+            if not grading.is_answered(frozen, attempt.answers.get(frozen["id"]))
+        ],
         result=result,
     )
 
@@ -122,23 +129,18 @@ def _percent(score: float, max_score: float) -> float:
     return round(score * 100 / max_score, 2) if max_score else 0.0
 
 
-async def _record_best(
+async def _record_counting(
     session: AsyncSession, cache: Cache, *, course: Course, item: Item, user_id: str
 ) -> None:
-    """The learner's quiz outcome is their best graded attempt."""
-    best = await repository.best_graded_attempt(session, item.id, user_id)
-    if best is None:
-        return
-    await record_item_outcome(
+    """The learner's quiz outcome is the attempt that counts by the quiz's grading method."""
+    settings = quiz_settings(await repository.get_quiz(session, item.id))
+    await record_counting_outcome(
         session,
         cache,
         course=course,
         item=item,
         user_id=user_id,
-        completed=True,
-        score=best.score,
-        max_score=best.max_score,
-        passed=best.passed,
+        method=settings["grading_method"],
     )
 
 
@@ -201,7 +203,7 @@ async def _close(
         subject=course.id,
     )
     if not pending:
-        await _record_best(session, cache, course=course, item=item, user_id=attempt.user_id)
+        await _record_counting(session, cache, course=course, item=item, user_id=attempt.user_id)
     return True
 
 
@@ -525,6 +527,8 @@ async def grade_attempt(
             ),
             subject=access.course.id,
         )
-        await _record_best(session, cache, course=access.course, item=item, user_id=attempt.user_id)
+        await _record_counting(
+            session, cache, course=access.course, item=item, user_id=attempt.user_id
+        )
     settings = quiz_settings(await repository.get_quiz(session, item.id))
     return _attempt_read(attempt, access, settings)

@@ -124,10 +124,11 @@ async def read_quiz(quiz_id: Id, access: ViewableCourse, session: SessionDep) ->
 
 @router.patch(QUIZ, response_model=QuizRead, responses=problem_responses(401, 403, 404, 422))
 async def update_quiz(
-    quiz_id: Id, body: QuizUpdate, access: EditableCourse, session: SessionDep
+    quiz_id: Id, body: QuizUpdate, access: EditableCourse, session: SessionDep, cache: CacheDep
 ) -> QuizRead:
-    """Change a quiz's settings: time limit, attempts, pass mark, shuffling, feedback, due date."""
-    return await service.update_quiz(session, access, quiz_id, body)
+    """Change a quiz's settings: time limit, attempts, pass mark, shuffling, feedback, right
+    answers shown, the attempt that counts, gradebook points and category, due date."""
+    return await service.update_quiz(session, cache, access, quiz_id, body)
 
 
 @router.put(

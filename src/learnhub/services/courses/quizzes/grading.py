@@ -175,6 +175,20 @@ _ANSWER_PROBLEMS: dict[str, Callable[[dict[str, Any], Any], str | None]] = {
 }
 
 
+def is_answered(frozen: dict[str, Any], value: Any) -> bool:
+    """Whether a saved answer answers the whole question: blank text, no choice, or a
+    matching with an entry left unmatched does not."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if frozen["type"] == "matching":
+        return all(value.get(pair["left_id"]) for pair in frozen["content"]["pairs"])
+    if isinstance(value, list):
+        return bool(value)
+    return True
+
+
 def _normalise(text: str, *, case_sensitive: bool) -> str:
     text = " ".join(text.split())
     return text if case_sensitive else text.casefold()

@@ -55,6 +55,10 @@ class Quiz(Base):
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=False)
     shuffle_options: Mapped[bool] = mapped_column(Boolean, default=False)
     feedback: Mapped[str] = mapped_column(String(20))  # after_submit | after_due | never
+    show_correct_answers: Mapped[bool] = mapped_column(Boolean, default=True)
+    grading_method: Mapped[str] = mapped_column(
+        String(10), default="best"
+    )  # best|last|first|average
     due_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 

@@ -199,20 +199,48 @@ async def list_attempts(
     return list((await session.scalars(statement)).all())
 
 
-async def best_graded_attempt(
-    session: AsyncSession, quiz_id: str, user_id: str
-) -> QuizAttempt | None:
-    """The learner's highest-scoring fully graded attempt (the earliest among equals)."""
-    return await session.scalar(
+async def graded_attempts(session: AsyncSession, quiz_id: str, user_id: str) -> list[QuizAttempt]:
+    """The learner's fully graded attempts, in the order they began."""
+    statement = (
         select(QuizAttempt)
         .where(
             QuizAttempt.quiz_id == quiz_id,
             QuizAttempt.user_id == user_id,
             QuizAttempt.status == "graded",
         )
-        .order_by(QuizAttempt.score.desc(), QuizAttempt.number)
-        .limit(1)
+        .order_by(QuizAttempt.number)
     )
+    return list((await session.scalars(statement)).all())
+
+
+async def users_with_graded_attempts(session: AsyncSession, quiz_id: str) -> list[str]:
+    statement = (
+        select(QuizAttempt.user_id)
+        .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.status == "graded")
+        .distinct()
+        .order_by(QuizAttempt.user_id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def quiz_points(session: AsyncSession, quiz_ids: list[str]) -> dict[str, float]:
+    """Each quiz's total marks (the points of its questions), in one query."""
+    if not quiz_ids:
+        return {}
+    statement = (
+        select(QuizQuestion.quiz_id, func.sum(Question.points))
+        .join(Question, QuizQuestion.question_id == Question.id)
+        .where(QuizQuestion.quiz_id.in_(quiz_ids))
+        .group_by(QuizQuestion.quiz_id)
+    )
+    totals = {quiz_id: float(total or 0.0) for quiz_id, total in await session.execute(statement)}
+    return {quiz_id: totals.get(quiz_id, 0.0) for quiz_id in quiz_ids}
+
+
+async def grading_methods(session: AsyncSession, course_id: str) -> dict[str, str]:
+    """The grading method of each quiz of the course that has settings."""
+    statement = select(Quiz.item_id, Quiz.grading_method).where(Quiz.course_id == course_id)
+    return {item_id: method for item_id, method in await session.execute(statement)}
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:

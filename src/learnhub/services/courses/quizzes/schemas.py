@@ -20,6 +20,7 @@ QuestionType = Literal[
     "essay",
 ]
 FeedbackPolicy = Literal["after_submit", "after_due", "never"]
+GradingMethod = Literal["best", "last", "first", "average"]
 AttemptStatus = Literal["in_progress", "expired", "needs_grading", "graded"]
 StartRefusal = Literal[
     "unauthorized", "not-enrolled", "quiz-closed", "no-attempts-left", "quiz-empty"
@@ -239,16 +240,55 @@ class QuizUpdate(BaseModel):
             "`after_due` (never if the quiz has no due date) or `never`."
         ),
     )
+    show_correct_answers: bool | None = Field(
+        None, description="Learners see the right answers with their results (when shown)."
+    )
+    grading_method: GradingMethod | None = Field(
+        None,
+        description=(
+            "The attempt that counts in progress and the gradebook: `best`, `last`, `first` "
+            "or `average` (of the graded attempts). Changing it recounts every learner."
+        ),
+    )
+    points: float | None = Field(
+        None,
+        gt=0,
+        le=100_000,
+        description="What the quiz is worth in the gradebook; null: its total marks.",
+    )
+    grade_category: str | None = Field(
+        None, max_length=100, description="The gradebook category; null: uncategorised."
+    )
     due_at: AwareDatetime | None = Field(None, description="No attempt starts after it.")
+
+    _category = field_validator("grade_category")(
+        classmethod(lambda _cls, v: (v or "").strip() or None)
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> QuizUpdate:
-        for field in ("pass_mark", "shuffle_questions", "shuffle_options", "feedback"):
+        for field in (
+            "pass_mark",
+            "shuffle_questions",
+            "shuffle_options",
+            "feedback",
+            "show_correct_answers",
+            "grading_method",
+        ):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise PydanticCustomError(
                     "null_not_allowed", "{field} cannot be null", {"field": field}
                 )
         return self
+
+
+class CountingOutcome(BaseModel):
+    score: float
+    max_score: float
+    percent: float
+    passed: bool
+    attempt_number: int | None = Field(description="Null when the average counts.")
+    graded_attempts: int = Field(description="How many attempts are graded.")
 
 
 class QuizViewer(BaseModel):
@@ -265,7 +305,13 @@ class QuizViewer(BaseModel):
         description="Without `can_start` or `can_resume`: the problem type a start would get."
     )
     can_see_answers: bool = Field(
-        description="Results per question, feedback and answer keys are shown to the caller now."
+        description="Results per question and feedback are shown to the caller now."
+    )
+    can_see_correct_answers: bool = Field(
+        description="With the results, the right answers are shown to the caller too."
+    )
+    counting: CountingOutcome | None = Field(
+        description="The caller's outcome that counts now, by the grading method; null: none."
     )
 
 
@@ -279,9 +325,14 @@ class QuizRead(BaseModel):
     shuffle_questions: bool
     shuffle_options: bool
     feedback: FeedbackPolicy
+    show_correct_answers: bool
+    grading_method: GradingMethod
     due_at: datetime | None
     question_count: int
-    max_score: float
+    max_score: float = Field(description="The quiz's total marks: its questions' points.")
+    points: float | None = Field(description="Set gradebook points; null: the total marks.")
+    gradebook_points: float = Field(description="What the quiz is worth in the gradebook.")
+    grade_category: str | None
     question_ids: list[str] | None = Field(description="The chosen questions; staff only.")
     viewer: QuizViewer
 
@@ -381,6 +432,9 @@ class AttemptRead(BaseModel):
     graded_at: datetime | None
     questions: list[AttemptQuestion]
     answers: dict[str, Any]
+    unanswered_question_ids: list[str] = Field(
+        description="Questions without a (complete) answer, in the attempt's order."
+    )
     result: AttemptResult | None
 
 

@@ -5,11 +5,13 @@ the request boundary does."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnhub.kit.cache import Cache
 from learnhub.kit.db import utcnow
 from learnhub.kit.errors import AppError, Unauthorized
 from learnhub.services.courses import repository as courses_repository
@@ -27,7 +29,9 @@ from learnhub.services.courses.quizzes.errors import (
     UnknownQuestions,
 )
 from learnhub.services.courses.quizzes.models import Quiz, QuizAttempt
+from learnhub.services.courses.quizzes.outcomes import counting_outcome, rerecord_outcomes
 from learnhub.services.courses.quizzes.schemas import (
+    CountingOutcome,
     QuizQuestionAdd,
     QuizQuestionMove,
     QuizQuestionsUpdate,
@@ -46,6 +50,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "shuffle_questions": False,
     "shuffle_options": False,
     "feedback": "after_submit",
+    "show_correct_answers": True,
+    "grading_method": "best",
     "due_at": None,
 }
 
@@ -74,13 +80,22 @@ async def ensure_quiz(session: AsyncSession, item: Item) -> Quiz:
     )
 
 
-def apply_settings(quiz: Quiz, body: QuizUpdate) -> None:
+ITEM_FIELDS = {"points": "max_points", "grade_category": "grade_category"}
+"""Quiz settings kept on the item, where the gradebook reads them for every graded item."""
+
+
+def apply_settings(quiz: Quiz, item: Item, body: QuizUpdate) -> None:
     """Set the fields sent."""
+    now = utcnow()
     for field, value in body.model_dump(exclude_unset=True).items():
+        if field in ITEM_FIELDS:
+            setattr(item, ITEM_FIELDS[field], value)
+            item.updated_at = now
+            continue
         if field == "due_at" and value is not None:
             value = value.astimezone(UTC)
         setattr(quiz, field, value)
-    quiz.updated_at = utcnow()
+    quiz.updated_at = now
 
 
 # ------------------------------------------------------------------ the rules of attempts
@@ -109,6 +124,12 @@ def feedback_visible(access: CourseAccess, settings: dict[str, Any], now: dateti
         return True
     due_at = settings["due_at"]
     return settings["feedback"] == "after_due" and due_at is not None and now >= due_at
+
+
+def correct_answers_visible(access: CourseAccess, settings: dict[str, Any]) -> bool:
+    """Whether the results the caller sees (see :func:`feedback_visible`) carry the right
+    answers: always for staff, for learners when the quiz says so."""
+    return access.is_staff or bool(settings["show_correct_answers"])
 
 
 def start_refusal(
@@ -156,6 +177,13 @@ async def _viewer(
         access, settings, attempts_used=attempts_used, question_count=question_count, now=now
     )
     allowed = settings["attempts_allowed"]
+    counting = None
+    if access.is_learner and access.user_id:
+        graded = await repository.graded_attempts(session, item.id, access.user_id)
+        counted = counting_outcome(graded, settings["grading_method"])
+        if counted is not None:
+            counting = CountingOutcome(**asdict(counted), graded_attempts=len(graded))
+    sees_answers = feedback_visible(access, settings, now)
     return QuizViewer(
         can_edit=access.can_edit,
         can_grade=access.is_staff,
@@ -165,7 +193,9 @@ async def _viewer(
         attempts_used=attempts_used,
         attempts_left=None if allowed is None else max(allowed - attempts_used, 0),
         reason_if_not=refusal.slug if open_attempt is None and refusal else None,  # type: ignore[arg-type]
-        can_see_answers=feedback_visible(access, settings, now),
+        can_see_answers=sees_answers,
+        can_see_correct_answers=sees_answers and correct_answers_visible(access, settings),
+        counting=counting,
     )
 
 
@@ -177,12 +207,16 @@ async def _quiz_read(session: AsyncSession, access: CourseAccess, item: Item) ->
     write that touches it, or the periodic task, to close."""
     settings = quiz_settings(await repository.get_quiz(session, item.id))
     question_ids = await repository.list_quiz_question_ids(session, item.id)
+    max_score = await repository.quiz_max_score(session, item.id)
     return QuizRead(
         quiz_id=item.id,
         course_id=item.course_id,
         title=item.title,
         question_count=len(question_ids),
-        max_score=await repository.quiz_max_score(session, item.id),
+        max_score=max_score,
+        points=item.max_points,
+        gradebook_points=item.max_points if item.max_points is not None else max_score,
+        grade_category=item.grade_category,
         question_ids=question_ids if access.is_staff else None,
         viewer=await _viewer(session, access, item, settings, len(question_ids)),
         **settings,
@@ -195,12 +229,19 @@ async def get_quiz(session: AsyncSession, access: CourseAccess, quiz_id: str) ->
 
 
 async def update_quiz(
-    session: AsyncSession, access: CourseAccess, quiz_id: str, body: QuizUpdate
+    session: AsyncSession, cache: Cache, access: CourseAccess, quiz_id: str, body: QuizUpdate
 ) -> QuizRead:
+    """Change the settings; a new grading method recounts every learner's outcome, in the
+    same transaction, so progress and the gradebook never disagree with the quiz."""
     item = await quiz_item(session, access.course.id, quiz_id)
     quiz = await ensure_quiz(session, item)
-    apply_settings(quiz, body)
+    method = quiz.grading_method
+    apply_settings(quiz, item, body)
     await session.flush()
+    if quiz.grading_method != method:
+        await rerecord_outcomes(
+            session, cache, course=access.course, item=item, method=quiz.grading_method
+        )
     return await _quiz_read(session, access, item)
 
 
