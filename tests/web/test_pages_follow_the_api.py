@@ -107,7 +107,10 @@ async def test_the_quiz_page_offers_what_the_api_allows(
     for _attempt in range(2):
         started = await site.submit(f"{path}/start", {}, form_page=path)
         attempt_path = started.headers["location"]
-        await site.submit(attempt_path, {"action": "submit"}, form_page=attempt_path)
+        # nothing answered: the summary asks first, and submitting from it hands it in
+        summary = await site.submit(attempt_path, {"action": "submit"}, form_page=attempt_path)
+        assert "You have not answered 1 question of 1" in site.text(summary)
+        await site.submit(attempt_path, {"confirmed": "yes"}, form_page=attempt_path)
     page = site.text(await site.get(path))
     assert ((await viewer())["attempts_left"], (await viewer())["reason_if_not"]) == (
         0,

@@ -1,4 +1,4 @@
-"""The fixed option lists of the forms: roles, languages and time zones."""
+"""The fixed option lists of the forms: roles, quiz grading, languages and time zones."""
 
 from __future__ import annotations
 
@@ -14,6 +14,14 @@ ROLE_LABELS = {
     "support": N_("Support staff"),
     "instructor": N_("Instructor"),
     "learner": N_("Learner"),
+}
+
+# Which of a learner's quiz attempts counts in their grade.
+GRADING_METHOD_LABELS = {
+    "best": N_("The best attempt counts"),
+    "last": N_("The last attempt counts"),
+    "first": N_("The first attempt counts"),
+    "average": N_("The average of the attempts counts"),
 }
 
 _REGION_LABELS = {

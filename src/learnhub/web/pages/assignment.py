@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from learnhub.web.api import ApiProblem, PlatformApi
+from learnhub.web.choices import GRADING_METHOD_LABELS
 from learnhub.web.deps import Api, Gettext, Locale, Ngettext, SignedInSession, page_router
 from learnhub.web.forms import FormErrors
 from learnhub.web.forms import Gettext as GettextFunction
@@ -340,6 +341,7 @@ async def my_grades(
         grades=grades,
         paths=paths,
         kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
+        counts_labels={key: _(label) for key, label in GRADING_METHOD_LABELS.items()},
         num=lambda value: format_number(value, locale),
         viewer_time_zone=session.user.time_zone if session.user else None,
     )

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, PlatformApi
+from learnhub.web.choices import GRADING_METHOD_LABELS
 from learnhub.web.deps import Api, Gettext, Locale, Ngettext, SignedInSession, page_router
 from learnhub.web.forms import (
     FieldMessage,
@@ -83,6 +84,7 @@ async def _gradebook_page(
         book=book,
         columns=columns,
         categories=categories,
+        counts_labels={key: _(label) for key, label in GRADING_METHOD_LABELS.items()},
         cursor=cursor,
         next_path=_gradebook_path(course["id"], book["next_cursor"])
         if book.get("next_cursor")

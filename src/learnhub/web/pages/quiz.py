@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from learnhub.web.api import ApiProblem, PlatformApi
+from learnhub.web.choices import GRADING_METHOD_LABELS
 from learnhub.web.deps import Api, Gettext, Ngettext, SignedInSession, page_router
 from learnhub.web.forms import FormErrors, typed_number
 from learnhub.web.forms import Gettext as GettextFunction
@@ -103,6 +104,7 @@ async def quiz_intro(
         viewer=viewer,
         is_learner=is_learner,
         attempts=attempts,
+        grading_words=_(GRADING_METHOD_LABELS.get(quiz.get("grading_method") or "best", "")),
         closed_reason=None
         if viewer.get("can_start") or viewer.get("can_resume")
         else start_refusal_words(viewer.get("reason_if_not"), _),
@@ -243,6 +245,39 @@ def _answer_errors(
         errors.add("q-" + (questions[0]["id"] if questions else ""), _("Check your answers"))
 
 
+def answer_lines(question: dict[str, Any], answer: Any, _: GettextFunction) -> list[str]:
+    """An answer (the learner's, or the right one) in the question's own words, a line per
+    part: the options picked, the entries in order, each pair matched."""
+    if answer in (None, "", [], {}):
+        return []
+    kind = question.get("type")
+    parts = [
+        *(question.get("options") or []),
+        *(question.get("items") or []),
+        *(question.get("choices") or []),
+    ]
+    texts = {part["id"]: part["text"] for part in parts}
+    if kind == "single_choice":
+        return [texts.get(answer, "")]
+    if kind in {"multiple_choice", "ordering"}:
+        return [texts.get(part, "") for part in answer]
+    if kind == "true_false":
+        return [_("True") if answer else _("False")]
+    if kind == "matching":
+        unmatched = _("(none)")
+        return [
+            f"{prompt['text']} → {texts.get(answer.get(prompt['id']), unmatched)}"
+            for prompt in question.get("prompts") or []
+        ]
+    if kind == "numeric" and isinstance(answer, dict):
+        if answer.get("tolerance"):
+            return [f"{answer['answer']:g} ± {answer['tolerance']:g}"]
+        return [f"{answer['answer']:g}"]
+    if isinstance(answer, list):  # the accepted answers of a short-answer question
+        return [_(" or ").join(answer)] if len(answer) > 1 else list(answer)
+    return [f"{answer:g}" if isinstance(answer, float) else str(answer)]
+
+
 def _field_values(questions: list[dict[str, Any]], answers: dict[str, Any]) -> dict[str, Any]:
     """What each form field shows for the saved ``answers``."""
     values: dict[str, Any] = {}
@@ -275,6 +310,7 @@ async def _render_attempt(
     page: dict[str, Any],
     quiz: dict[str, Any],
     attempt: dict[str, Any],
+    _: GettextFunction,
     *,
     values: dict[str, Any] | None = None,
     errors: FormErrors | None = None,
@@ -301,6 +337,8 @@ async def _render_attempt(
         else _field_values(questions, attempt.get("answers") or {}),
         errors=errors or FormErrors(),
         attempt_path=f"{page['quiz_path']}/attempts/{attempt['id']}",
+        answer_lines=lambda question, answer: answer_lines(question, answer, _),
+        grading_words=_(GRADING_METHOD_LABELS.get(quiz.get("grading_method") or "best", "")),
         **page,
     )
 
@@ -320,7 +358,7 @@ async def attempt_page(
     quiz_api = _quiz_api(page["course"], item_id)
     quiz = await api.call("GET", quiz_api, session=session)
     attempt = await api.call("GET", f"{quiz_api}/attempts/{attempt_id}", session=session)
-    return await _render_attempt(request, page, quiz, attempt)
+    return await _render_attempt(request, page, quiz, attempt, _)
 
 
 @router.post("/courses/{ref}/quizzes/{item_id}/attempts/{attempt_id}", response_class=HTMLResponse)
@@ -333,9 +371,11 @@ async def save_or_submit(
     api: Api,
     _: Gettext,
 ) -> Response:
-    """Save the answers (``action=save``) or submit them for grading (``action=submit``).
-    Whether the attempt still takes answers is the API's to say: past its time, a
-    submission hands in the answers saved in time."""
+    """Save the answers (``action=save``) or submit them for grading (``action=submit``):
+    the answers are saved first, and while some question is unanswered a summary asks
+    before the attempt is handed in (``confirmed=yes`` from there submits). Whether the
+    attempt still takes answers is the API's to say: past its time, a submission hands in
+    the answers saved in time."""
     page = await _context(api, session, ref, item_id, _)
     quiz_api = _quiz_api(page["course"], item_id)
     attempt_api = f"{quiz_api}/attempts/{attempt_id}"
@@ -345,15 +385,21 @@ async def save_or_submit(
     questions = attempt.get("questions") or []
     answers, raw = _answers_from_form(questions, form)
     submitting = form.get("action") == "submit"
+    confirmed = form.get("confirmed") == "yes"
     try:
-        if submitting:
-            await api.call(
-                "POST", f"{attempt_api}/submit", session=session, json={"answers": answers}
-            )
+        if confirmed:
+            # Sent from the summary: the answers were saved on the way there.
+            await api.call("POST", f"{attempt_api}/submit", session=session, json={"answers": {}})
         else:
-            await api.call(
+            saved = await api.call(
                 "PUT", f"{attempt_api}/answers", session=session, json={"answers": answers}
             )
+            if submitting and saved.get("unanswered_question_ids"):
+                return _summary_before_submitting(request, page, saved, attempt_path)
+            if submitting:
+                await api.call(
+                    "POST", f"{attempt_api}/submit", session=session, json={"answers": {}}
+                )
     except ApiProblem as problem:
         if problem.slug == "invalid-answers":
             errors = FormErrors()
@@ -361,15 +407,38 @@ async def save_or_submit(
             quiz = await api.call("GET", quiz_api, session=session)
             values = {**_field_values(questions, answers), **raw}
             return await _render_attempt(
-                request, page, quiz, attempt, values=values, errors=errors, status_code=422
+                request, page, quiz, attempt, _, values=values, errors=errors, status_code=422
             )
         if problem.slug != "attempt-closed":
             raise
         # Past the deadline or already submitted: the attempt page shows what was kept.
         session.flash("info", _("This attempt is closed: your answers saved in time were sent."))
         return see_other(attempt_path)
-    if submitting:
+    if submitting or confirmed:
         session.flash("success", _("Your answers have been submitted."))
     else:
         session.flash("success", _("Your answers have been saved. You can come back to them."))
     return see_other(attempt_path)
+
+
+def _summary_before_submitting(
+    request: Request, page: dict[str, Any], attempt: dict[str, Any], attempt_path: str
+) -> Response:
+    """The questions still unanswered, with the choice to go back or submit anyway. The
+    answers are saved already, so either way nothing typed is lost."""
+    unanswered = set(attempt.get("unanswered_question_ids") or [])
+    questions = attempt.get("questions") or []
+    return render(
+        request,
+        "courses/quiz_summary.html",
+        active_nav="learning",
+        attempt=attempt,
+        unanswered=[
+            (number, question)
+            for number, question in enumerate(questions, start=1)
+            if question["id"] in unanswered
+        ],
+        question_total=len(questions),
+        attempt_path=attempt_path,
+        **page,
+    )

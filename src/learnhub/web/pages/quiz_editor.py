@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from learnhub.web.api import ApiProblem, PlatformApi
+from learnhub.web.choices import GRADING_METHOD_LABELS
 from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
 from learnhub.web.forms import (
     FieldMessage,
@@ -67,7 +68,16 @@ QUESTION_TEXT_FIELDS = (
     "pairs",
     "ordering_items",
 )
-SETTINGS_FIELDS = ("time_limit", "attempts_allowed", "pass_mark", "due_date", "due_time")
+SETTINGS_FIELDS = (
+    "time_limit",
+    "attempts_allowed",
+    "pass_mark",
+    "points",
+    "grade_category",
+    "grading_method",
+    "due_date",
+    "due_time",
+)
 
 
 def _quiz_path(course_id: str, item_id: str) -> str:
@@ -106,6 +116,10 @@ def _settings_values(quiz: dict[str, Any], session: WebSession) -> dict[str, Any
         "shuffle_questions": bool(quiz.get("shuffle_questions")),
         "shuffle_options": bool(quiz.get("shuffle_options")),
         "show_feedback": quiz.get("feedback") or "after_submit",
+        "show_correct_answers": bool(quiz.get("show_correct_answers", True)),
+        "points": plain(quiz.get("points")),
+        "grade_category": quiz.get("grade_category") or "",
+        "grading_method": quiz.get("grading_method") or "best",
         "due_date": due_date,
         "due_time": due_time,
     }
@@ -158,6 +172,7 @@ async def _quiz_page(
         type_options=[(value, _(label)) for value, label in QUESTION_TYPES.items()],
         type_labels={value: _(label) for value, label in QUESTION_TYPES.items()},
         feedback_options=[(value, _(label)) for value, label in FEEDBACK_POLICIES.items()],
+        grading_options=[(value, _(label)) for value, label in GRADING_METHOD_LABELS.items()],
     )
 
 
@@ -180,13 +195,19 @@ async def quiz_editor(
 
 
 def _settings_body(values: dict[str, Any], session: WebSession) -> dict[str, Any]:
+    # A form without the choice (an older page still open) leaves the grading as it is.
+    grading = {"grading_method": values["grading_method"]} if values["grading_method"] else {}
     return {
+        **grading,
         "time_limit_seconds": scaled_number(values["time_limit"], 60),
         "attempts_allowed": typed_number(values["attempts_allowed"]),
         "pass_mark": typed_number(values["pass_mark"]),
         "shuffle_questions": values["shuffle_questions"],
         "shuffle_options": values["shuffle_options"],
         "feedback": values["show_feedback"],
+        "show_correct_answers": values["show_correct_answers"],
+        "points": typed_number(values["points"]),
+        "grade_category": values["grade_category"].strip() or None,
         "due_at": typed_moment(values["due_date"], values["due_time"], user_zone(session)),
     }
 
@@ -214,6 +235,14 @@ def _settings_messages(_: GettextFunction) -> dict[str, FieldMessage]:
         # pass_mark is the one setting the form can send as null.
         "body": pass_mark,
         "feedback": FieldMessage("show_feedback", _("Choose when learners see the feedback")),
+        "points": FieldMessage(
+            "points",
+            _("Enter the points as a number greater than 0, or leave it empty"),
+        ),
+        "grade_category": FieldMessage(
+            "grade_category", _("Enter a category of at most 100 characters")
+        ),
+        "grading_method": FieldMessage("grading_method", _("Choose the attempt that counts")),
         "due_at": due_date_message(_),
     }
 
@@ -234,6 +263,7 @@ async def save_quiz_settings(
     values["show_feedback"] = str(form.get("show_feedback", ""))
     values["shuffle_questions"] = form.get("shuffle_questions") == "yes"
     values["shuffle_options"] = form.get("shuffle_options") == "yes"
+    values["show_correct_answers"] = form.get("show_correct_answers") == "yes"
     errors = FormErrors()
     if await accepted(
         api.call(

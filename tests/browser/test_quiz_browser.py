@@ -1,0 +1,108 @@
+"""A quiz in headless Chromium, on a desktop and on a phone: the summary that lists the
+unanswered questions before submitting, and the result with the learner's answers, the
+right ones and the attempt that counts, each page audited with axe."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.test_courses_browser import LEARNER, _call, instructor_client, log_in
+from tests.browser.test_shell_browser import assert_accessible, browser, new_page
+
+__all__ = ["browser"]
+
+pytestmark = pytest.mark.browser
+
+
+def two_question_quiz(base_url: str) -> tuple[dict[str, Any], str]:
+    """A published course whose one item is a quiz of two single-choice questions."""
+    with instructor_client(base_url) as client:
+        course = _call(
+            client,
+            "POST",
+            "/api/v1/courses",
+            201,
+            json={
+                "title": f"Rivers {uuid.uuid4().hex[:6]}",
+                "summary": "Water.",
+                "level": "beginner",
+            },
+        )
+        base = f"/api/v1/courses/{course['id']}"
+        section = _call(client, "POST", f"{base}/sections", 201, json={"title": "Week 1"})
+        quiz = _call(
+            client,
+            "POST",
+            f"{base}/sections/{section['id']}/items",
+            201,
+            json={"kind": "quiz", "title": "Rivers check"},
+        )
+        questions = [
+            _call(
+                client,
+                "POST",
+                f"{base}/questions",
+                201,
+                json={
+                    "type": "single_choice",
+                    "prompt": prompt,
+                    "feedback": "See the atlas.",
+                    "options": [{"text": wrong}, {"text": right, "correct": True}],
+                },
+            )["id"]
+            for prompt, wrong, right in (
+                ("Longest river in Europe?", "Danube", "Volga"),
+                ("River through Lisbon?", "Douro", "Tagus"),
+            )
+        ]
+        quiz_api = f"{base}/quizzes/{quiz['id']}"
+        _call(client, "PUT", f"{quiz_api}/questions", 200, json={"question_ids": questions})
+        _call(client, "PATCH", quiz_api, 200, json={"grading_method": "last"})
+        _call(client, "PATCH", base, 200, json={"visibility": "published"})
+    return course, quiz["id"]
+
+
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
+def test_the_summary_before_submitting_and_the_answers_in_the_result(
+    browser: Browser, live_server: str, width: int
+) -> None:
+    course, quiz_id = two_question_quiz(live_server)
+    page = new_page(browser, width=width)
+    log_in(page, live_server, *LEARNER)
+    page.goto(f"{live_server}/courses/{course['slug']}")
+    page.get_by_role("button", name="Enroll").click()
+    page.goto(f"{live_server}/courses/{course['slug']}/quizzes/{quiz_id}")
+    expect(page.get_by_text("The last attempt counts")).to_be_visible()
+    page.get_by_role("button", name="Start the quiz").click()
+
+    # one answered, one not: submitting asks first, and going back keeps the answer
+    page.get_by_label("Volga").check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before you submit")
+    expect(page.get_by_text("You have not answered 1 question of 2.")).to_be_visible()
+    expect(page.get_by_role("link", name="Question 2")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Go back and answer them").click()
+    expect(page.get_by_label("Volga")).to_be_checked()
+    page.get_by_role("button", name="Submit answers").click()
+    page.get_by_role("button", name="Submit anyway").click()
+
+    # the result: each answer, the right one where it was wrong, the feedback
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Your result")
+    expect(page.get_by_text("You scored 1 out of 2 (50%).")).to_be_visible()
+    expect(page.get_by_text("This attempt is the one that counts for your grade.")).to_be_visible()
+    review = page.locator(".review__item")
+    expect(review.nth(0)).to_contain_text("Your answer")
+    expect(review.nth(0)).to_contain_text("Volga")
+    expect(review.nth(1)).to_contain_text("No answer")
+    expect(review.nth(1)).to_contain_text("The right answer")
+    expect(review.nth(1)).to_contain_text("Tagus")
+    expect(review.nth(1)).to_contain_text("See the atlas.")
+    assert_accessible(page)
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 1, f"the result is {wide}px wider than the window"
+    page.context.close()
