@@ -163,6 +163,16 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "verification_url": "https://learnhub.example.org/certificates/LH-7Q2M-9XKD",
         "issued_at": WHEN,
     },
+    "announcement.posted.v1": {
+        "announcement_id": "a-1",
+        "course_id": "c-1",
+        "course_title": "Introduction to Chemistry",
+        "title": "Lab moved to Thursday",
+        "body": "The **lab** is on Thursday this week.",
+        "posted_by": "u-2",
+        "author_name": "Grace Hopper",
+        "posted_at": WHEN,
+    },
 }
 
 

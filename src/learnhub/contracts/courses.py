@@ -131,3 +131,15 @@ class CertificateIssued(EventPayload):
     learner_name: str
     verification_url: str
     issued_at: datetime
+
+
+@contract("announcement.posted.v1", producer="courses")
+class AnnouncementPosted(EventPayload):
+    announcement_id: str
+    course_id: str
+    course_title: str
+    title: str
+    body: str
+    posted_by: str
+    author_name: str | None
+    posted_at: datetime

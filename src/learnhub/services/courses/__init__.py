@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from learnhub.contracts.courses import (
+    AnnouncementPosted,
     CertificateIssued,
     CourseCompleted,
     CourseCreated,
@@ -18,6 +19,7 @@ from learnhub.contracts.courses import (
     SubmissionGraded,
 )
 from learnhub.kit.runtime import ServiceRuntime, ServiceSpec
+from learnhub.services.courses.announcements import models as _announcement_tables  # noqa: F401
 from learnhub.services.courses.assignments import models as _assignment_tables  # noqa: F401
 from learnhub.services.courses.catalog import models as _catalog_tables  # noqa: F401
 from learnhub.services.courses.config import CoursesSettings
@@ -48,9 +50,15 @@ spec = ServiceSpec(
     router=router,
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
-    route_prefixes=("/api/v1/courses", "/api/v1/me/courses", "/api/v1/certificates"),
+    route_prefixes=(
+        "/api/v1/courses",
+        "/api/v1/me/courses",
+        "/api/v1/me/announcements",
+        "/api/v1/certificates",
+    ),
     default_port=8103,
     publishes=(
+        AnnouncementPosted,
         CourseCreated,
         CoursePublished,
         EnrollmentCreated,

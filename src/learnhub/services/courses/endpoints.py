@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from learnhub.kit.http.routing import add_routes
+from learnhub.services.courses.announcements.endpoints import router as announcements_router
 from learnhub.services.courses.assignments.endpoints import router as assignments_router
 from learnhub.services.courses.catalog.endpoints import router as catalog_router
 from learnhub.services.courses.enrollment.endpoints import router as enrollment_router
@@ -21,4 +22,5 @@ add_routes(
     quizzes_router,
     assignments_router,
     gradebook_router,
+    announcements_router,
 )
