@@ -21,6 +21,7 @@ from learnhub.web.inprocess import InProcessApi
 from learnhub.web.middleware import SessionCookieMiddleware
 from learnhub.web.pages import (
     ROUTERS,
+    announcements,
     assignment,
     assignment_editor,
     catalog,
@@ -50,6 +51,7 @@ from learnhub.web.templating import Templates
 COURSE_ROUTERS = (
     catalog.router,
     course.router,
+    announcements.router,
     learn.router,
     quiz.router,
     dashboard.router,

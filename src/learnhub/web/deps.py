@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 
 from learnhub.web.api import LoginRequired, PlatformApi
 from learnhub.web.csrf import CSRF_COOKIE, CSRF_FIELD, SAFE_METHODS, CsrfRejected, tokens_match
@@ -115,3 +115,5 @@ async def platform_api(request: Request) -> PlatformApi:
 
 
 Api = Annotated[PlatformApi, Depends(platform_api)]
+FormText = Annotated[str, Form()]
+"""A text field of the form posted to the page."""

@@ -92,6 +92,12 @@ async def test_who_may_post_read_change_and_delete(embedded: Stack) -> None:
         "/problems/not-enrolled",
     )
     assert problem_of(await embedded.client.get(url(course)))[0] == 401
+    one = await embedded.client.get(url(course, f"/{by_ta['id']}"), headers=learner)
+    assert (one.status_code, one.json()["title"]) == (200, "From the assistant")
+    missing = await embedded.client.get(url(course, "/nope"), headers=learner)
+    assert problem_of(missing) == (404, "/problems/announcement-not-found")
+    outsiders = await embedded.client.get(url(course, f"/{by_ta['id']}"), headers=outsider)
+    assert problem_of(outsiders) == (403, "/problems/not-enrolled")
     # the assistant changes their own announcement, not the instructor's
     mine = await embedded.client.patch(
         url(course, f"/{by_ta['id']}"), json={"title": "Corrected"}, headers=ta

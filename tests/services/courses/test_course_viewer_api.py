@@ -62,6 +62,7 @@ async def test_the_viewer_block_agrees_with_joining(stack: Stack) -> None:
         "is_learner": False,
         "can_grade": False,
         "can_study": False,
+        "can_announce": False,
         "can_enroll": False,
         "enroll_needs_approval": False,
         "enroll_refusal": "unauthorized",

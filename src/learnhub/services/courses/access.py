@@ -69,6 +69,11 @@ class CourseAccess:
         return self._active_role("learner")
 
     @property
+    def is_member(self) -> bool:
+        """Study the course and read what its staff tell its members (admins included)."""
+        return self.is_staff or self.is_learner
+
+    @property
     def can_view(self) -> bool:
         """See the course page: published and archived courses are public; drafts only to staff."""
         return self.course.visibility != "draft" or self.is_staff

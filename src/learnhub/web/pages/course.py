@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem
 from learnhub.web.deps import Api, Gettext, Session, SignedInSession, page_router
+from learnhub.web.pages.announcements import announcements_api
 from learnhub.web.pages.course_support import (
     COURSES_API,
     KIND_LABELS,
@@ -26,6 +27,9 @@ from learnhub.web.redirects import login_url, see_other
 from learnhub.web.rendering import render
 
 router = page_router()
+
+# The newest announcements on the course page; the rest are a link away.
+COURSE_PAGE_ANNOUNCEMENTS = 3
 
 
 def primary_action(viewer: CourseViewer, *, next_path: str | None) -> str:
@@ -56,6 +60,14 @@ async def course_page(
     outline = build_outline(course, progress)
     next_path = next_item_path(outline, progress)
     viewer = course_viewer(course)
+    news = None
+    if viewer.can_study:
+        news = await api.call(
+            "GET",
+            announcements_api(course),
+            session=session,
+            params={"limit": COURSE_PAGE_ANNOUNCEMENTS},
+        )
     return render(
         request,
         "courses/course.html",
@@ -74,6 +86,8 @@ async def course_page(
         level_label=_(LEVEL_LABELS.get(course.get("level") or "", course.get("level") or "")),
         language_label=LANGUAGE_LABELS.get(course.get("language") or "", course.get("language")),
         kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
+        news=news,
+        viewer_time_zone=session.user.time_zone if session.user else None,
     )
 
 

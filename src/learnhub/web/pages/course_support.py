@@ -89,6 +89,7 @@ class CourseViewer:
     is_learner: bool = False
     can_grade: bool = False
     can_study: bool = False
+    can_announce: bool = False
     can_enroll: bool = False
     enroll_needs_approval: bool = False
     enroll_refusal: str | None = None

@@ -17,6 +17,8 @@ from learnhub.web.session import SignedInUser
 
 # The courses in progress the home page offers to pick up; the rest are on "My learning".
 HOME_COURSES = 3
+# The newest announcements of the user's courses shown on the home page.
+HOME_NEWS = 3
 
 router = page_router()
 
@@ -26,6 +28,7 @@ async def home(request: Request, session: Session, api: Api, _: Gettext) -> HTML
     """Welcome page; for a signed-in user, the courses to pick up where they left off (and
     the moment to refresh their summary)."""
     learning: list[dict[str, Any]] = []
+    news: list[dict[str, Any]] = []
     more_courses = False
     if session.is_signed_in:
         # On failure the greeting uses the summary stored at login; if the session ended,
@@ -36,11 +39,16 @@ async def home(request: Request, session: Session, api: Api, _: Gettext) -> HTML
             rows = items_of(await api.call("GET", "/api/v1/me/courses", session=session))
             learning = in_progress([dashboard_entry(row) for row in rows if isinstance(row, dict)])
             more_courses = len(learning) > HOME_COURSES
+            news = await api.call(
+                "GET", "/api/v1/me/announcements", session=session, params={"limit": HOME_NEWS}
+            )
     return render(
         request,
         "pages/home.html",
         active_nav="home",
         learning=learning[:HOME_COURSES],
         more_courses=more_courses,
+        news=news,
+        viewer_time_zone=session.user.time_zone if session.user else None,
         kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
     )

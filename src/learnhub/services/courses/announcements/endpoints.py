@@ -58,6 +58,16 @@ async def post_announcement(
     return await service.post(session, access, body)
 
 
+@router.get(
+    ANNOUNCEMENT, response_model=AnnouncementRead, responses=problem_responses(401, 403, 404)
+)
+async def read_announcement(
+    announcement_id: Id, access: MemberCourse, session: SessionDep
+) -> AnnouncementRead:
+    """One announcement (the course's members and administrators)."""
+    return await service.read(session, access, announcement_id)
+
+
 @router.patch(
     ANNOUNCEMENT, response_model=AnnouncementRead, responses=problem_responses(401, 403, 404, 422)
 )

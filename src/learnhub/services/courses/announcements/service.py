@@ -55,7 +55,7 @@ def _read(
 
 
 def _must_be_member(access: CourseAccess) -> None:
-    if not (access.is_staff or access.is_learner):
+    if not access.is_member:
         raise NotEnrolled("Enroll in this course to read its announcements.")
 
 
@@ -88,13 +88,28 @@ async def list_announcements(
     )
 
 
+async def read(
+    session: AsyncSession, access: CourseAccess, announcement_id: str
+) -> AnnouncementRead:
+    _must_be_member(access)
+    announcement = await _found(session, access, announcement_id)
+    return _read(
+        access, announcement, await repository.author_name(session, announcement.created_by)
+    )
+
+
+async def _found(session: AsyncSession, access: CourseAccess, announcement_id: str) -> Announcement:
+    announcement = await repository.get(session, access.course.id, announcement_id)
+    if announcement is None:
+        raise AnnouncementNotFound(f"There is no announcement {announcement_id} in this course.")
+    return announcement
+
+
 async def _editable(
     session: AsyncSession, access: CourseAccess, announcement_id: str
 ) -> Announcement:
     _must_be_staff(access)
-    announcement = await repository.get(session, access.course.id, announcement_id)
-    if announcement is None:
-        raise AnnouncementNotFound(f"There is no announcement {announcement_id} in this course.")
+    announcement = await _found(session, access, announcement_id)
     if not _may_edit(access, announcement):
         raise NotCourseStaff("Only its author or the course's instructors may change it.")
     return announcement

@@ -199,7 +199,7 @@ async def read_assignment(
     session: AsyncSession, access: CourseAccess, assignment_id: str, *, max_upload_bytes: int
 ) -> AssignmentRead:
     """The settings, for the course's staff and its enrolled learners."""
-    if not (access.is_staff or access.is_learner):
+    if not access.is_member:
         raise NotEnrolled("Enroll in this course to see its assignments.")
     item = await get_item(session, access.course.id, assignment_id)
     assignment = await get_settings(session, item)

@@ -125,7 +125,7 @@ async def lesson(
     """A lesson for the course's staff and enrolled learners, with its previous and next item."""
     view = _lesson_view(course_id, item_id)
     access, snapshot = await readmodels.cached_access(db, cache, principal, course_id, view)
-    if not (access.is_staff or access.is_learner):
+    if not access.is_member:
         raise NotEnrolled("Enroll in this course to open its lessons and files.")
     found = snapshot.value(view)
     if found is None:

@@ -205,7 +205,10 @@ class Viewer(BaseModel):
     is_staff: bool = Field(description="See every learner's work, grade, enroll people.")
     is_learner: bool = Field(description="An active learner: their progress and grades count.")
     can_grade: bool = Field(description="Grade work and see the gradebook.")
-    can_study: bool = Field(description="Open the lessons, quizzes and assignments.")
+    can_study: bool = Field(
+        description="Open the lessons, quizzes and assignments, and read the announcements."
+    )
+    can_announce: bool = Field(description="Post announcements to the course's members.")
     can_enroll: bool = Field(description="Joining now would be accepted.")
     enroll_needs_approval: bool = Field(
         description="Joining makes a request that staff approve (the approval policy)."

@@ -340,7 +340,8 @@ def viewer(access: CourseAccess) -> Viewer:
         is_staff=access.is_staff,
         is_learner=access.is_learner,
         can_grade=access.is_staff,
-        can_study=access.is_staff or access.is_learner,
+        can_study=access.is_member,
+        can_announce=access.is_staff,
         can_enroll=refusal is None,
         enroll_needs_approval=access.course.enrollment_policy == "approval",
         enroll_refusal=refusal.slug if refusal else None,  # type: ignore[arg-type]
