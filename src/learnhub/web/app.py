@@ -35,6 +35,7 @@ from learnhub.web.pages import (
     learn,
     quiz,
     quiz_editor,
+    quiz_grading,
     teach,
 )
 from learnhub.web.state import WebState
@@ -62,6 +63,7 @@ COURSE_ROUTERS = (
     assignment_editor.router,
     assignment.router,
     grading.router,
+    quiz_grading.router,
     gradebook.router,
     downloads.router,
 )

@@ -54,6 +54,7 @@ spec = ServiceSpec(
         "/api/v1/courses",
         "/api/v1/me/courses",
         "/api/v1/me/announcements",
+        "/api/v1/me/grading",
         "/api/v1/certificates",
     ),
     default_port=8103,

@@ -29,6 +29,7 @@ async def home(request: Request, session: Session, api: Api, _: Gettext) -> HTML
     the moment to refresh their summary)."""
     learning: list[dict[str, Any]] = []
     news: list[dict[str, Any]] = []
+    to_grade: list[dict[str, Any]] = []
     more_courses = False
     if session.is_signed_in:
         # On failure the greeting uses the summary stored at login; if the session ended,
@@ -37,6 +38,8 @@ async def home(request: Request, session: Session, api: Api, _: Gettext) -> HTML
             profile = await api.call("GET", "/api/v1/users/me", session=session)
             session.replace_user(SignedInUser.from_profile(profile))
             rows = items_of(await api.call("GET", "/api/v1/me/courses", session=session))
+            if any(isinstance(row, dict) and row.get("state") == "teaching" for row in rows):
+                to_grade = await api.call("GET", "/api/v1/me/grading", session=session)
             learning = in_progress([dashboard_entry(row) for row in rows if isinstance(row, dict)])
             more_courses = len(learning) > HOME_COURSES
             news = await api.call(
@@ -49,6 +52,7 @@ async def home(request: Request, session: Session, api: Api, _: Gettext) -> HTML
         learning=learning[:HOME_COURSES],
         more_courses=more_courses,
         news=news,
+        to_grade=to_grade,
         viewer_time_zone=session.user.time_zone if session.user else None,
         kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
     )

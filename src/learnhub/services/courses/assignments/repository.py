@@ -96,6 +96,34 @@ async def list_queue(
     return [(row[0], row[1], row[2]) for row in (await session.execute(statement)).all()]
 
 
+async def count_waiting(session: AsyncSession, course_ids: list[str]) -> dict[str, int]:
+    """Per course, the learners' latest hand-ins not graded yet (courses without any left out)."""
+    if not course_ids:
+        return {}
+    latest = (
+        select(
+            Submission.item_id, Submission.user_id, func.max(Submission.version).label("version")
+        )
+        .where(Submission.course_id.in_(course_ids))
+        .group_by(Submission.item_id, Submission.user_id)
+        .subquery()
+    )
+    statement = (
+        select(Submission.course_id, func.count())
+        .join(
+            latest,
+            and_(
+                latest.c.item_id == Submission.item_id,
+                latest.c.user_id == Submission.user_id,
+                latest.c.version == Submission.version,
+            ),
+        )
+        .where(Submission.graded_at.is_(None))
+        .group_by(Submission.course_id)
+    )
+    return {course_id: int(count) for course_id, count in await session.execute(statement)}
+
+
 async def latest_graded_feedback(
     session: AsyncSession, course_id: str, user_id: str
 ) -> dict[str, Submission]:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from learnhub.kit.auth import CurrentPrincipal
 from learnhub.kit.http.deps import RuntimeDep, SessionDep
 from learnhub.kit.http.problems import problem_responses
 from learnhub.services.courses.deps import (
@@ -16,7 +17,7 @@ from learnhub.services.courses.deps import (
     LearnerCourse,
     StaffCourse,
 )
-from learnhub.services.courses.gradebook import service
+from learnhub.services.courses.gradebook import service, waiting
 from learnhub.services.courses.gradebook.schemas import (
     Gradebook,
     GradebookSettingsRead,
@@ -24,6 +25,7 @@ from learnhub.services.courses.gradebook.schemas import (
     MyGrades,
     OverrideRead,
     OverrideSet,
+    WaitingToGrade,
 )
 
 router = APIRouter(tags=["courses: gradebook"])
@@ -142,3 +144,11 @@ async def remove_override(
 async def read_my_grades(access: LearnerCourse, session: SessionDep) -> MyGrades:
     """The caller's own grades, feedback and weighted total in this course."""
     return await service.my_grades(session, access)
+
+
+@router.get(
+    "/api/v1/me/grading", response_model=list[WaitingToGrade], responses=problem_responses(401)
+)
+async def my_grading(principal: CurrentPrincipal, session: SessionDep) -> list[WaitingToGrade]:
+    """The courses the caller teaches with work waiting for a grader, the most first."""
+    return await waiting.waiting_to_grade(session, principal.user_id)

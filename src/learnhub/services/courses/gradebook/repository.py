@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.http.pagination import keyset_page
 from learnhub.services.courses.gradebook.models import GradebookSettings, GradeOverride
-from learnhub.services.courses.models import Enrollment, Person
+from learnhub.services.courses.models import Course, Enrollment, Person
 from learnhub.services.courses.progress.models import ItemProgress
 
 
@@ -45,6 +45,22 @@ async def list_learners(
 async def count_learners(session: AsyncSession, course_id: str) -> int:
     statement = select(func.count()).select_from(Enrollment).where(*_active_learners(course_id))
     return int(await session.scalar(statement) or 0)
+
+
+async def taught_courses(session: AsyncSession, user_id: str) -> list[Course]:
+    """The courses (not archived) the user is an active instructor or assistant of."""
+    statement = (
+        select(Course)
+        .join(Enrollment, Enrollment.course_id == Course.id)
+        .where(
+            Enrollment.user_id == user_id,
+            Enrollment.status == "active",
+            Enrollment.role.in_(("instructor", "teaching_assistant")),
+            Course.visibility != "archived",
+        )
+        .order_by(Course.title, Course.id)
+    )
+    return list((await session.scalars(statement)).all())
 
 
 async def list_progress(

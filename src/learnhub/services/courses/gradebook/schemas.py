@@ -128,6 +128,16 @@ class MyGrades(BaseModel):
     total_percent: float | None
 
 
+class WaitingToGrade(BaseModel):
+    """One course the caller teaches, with the work waiting for a grader."""
+
+    course_id: str
+    course_slug: str
+    course_title: str
+    hand_ins: int = Field(description="Learners' latest assignment hand-ins not graded yet.")
+    quiz_attempts: int = Field(description="Quiz attempts whose essays wait for a grader.")
+
+
 class OverrideSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

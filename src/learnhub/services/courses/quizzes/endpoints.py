@@ -18,12 +18,13 @@ from learnhub.services.courses.deps import (
     StaffCourse,
     ViewableCourse,
 )
-from learnhub.services.courses.quizzes import attempts, bank, service
+from learnhub.services.courses.quizzes import attempts, bank, queue, service
 from learnhub.services.courses.quizzes.schemas import (
     AnswersWrite,
     AttemptGrade,
     AttemptRead,
     AttemptSummary,
+    AwaitingGrading,
     QuestionRead,
     QuestionType,
     QuestionWrite,
@@ -203,6 +204,27 @@ async def start_attempt(
     if not created:
         response.status_code = 200
     return attempt
+
+
+@router.get(
+    COURSE + "/quiz-grading-queue",
+    response_model=Page[AwaitingGrading],
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+async def quiz_grading_queue(
+    access: StaffCourse,
+    session: SessionDep,
+    settings: CoursesSettingsDep,
+    cursor: Cursor = None,
+    limit: Limit = None,
+) -> Page[AwaitingGrading]:
+    """Attempts whose essays wait for a grader, the longest waiting first (staff)."""
+    return await queue.awaiting_grading(
+        session,
+        access,
+        cursor=cursor,
+        limit=min(limit or settings.page_size, settings.max_page_size),
+    )
 
 
 @router.get(

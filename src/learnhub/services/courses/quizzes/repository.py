@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.db import insert_and_lock
 from learnhub.kit.http.pagination import keyset_page
-from learnhub.services.courses.models import Item
+from learnhub.services.courses.models import Item, Person
 from learnhub.services.courses.quizzes.models import Question, Quiz, QuizAttempt, QuizQuestion
 
 # ------------------------------------------------------------------ the question bank
@@ -241,6 +241,35 @@ async def grading_methods(session: AsyncSession, course_id: str) -> dict[str, st
     """The grading method of each quiz of the course that has settings."""
     statement = select(Quiz.item_id, Quiz.grading_method).where(Quiz.course_id == course_id)
     return {item_id: method for item_id, method in await session.execute(statement)}
+
+
+async def list_awaiting_grading(
+    session: AsyncSession, course_id: str, *, after: tuple[datetime, str] | None, limit: int
+) -> list[tuple[QuizAttempt, str, Person | None]]:
+    """The course's attempts whose essays wait for a grader, the longest waiting first,
+    with the quiz's title and the learner."""
+    statement = (
+        select(QuizAttempt, Item.title, Person)
+        .join(Item, Item.id == QuizAttempt.quiz_id)
+        .outerjoin(Person, Person.id == QuizAttempt.user_id)
+        .where(QuizAttempt.course_id == course_id, QuizAttempt.status == "needs_grading")
+    )
+    statement = keyset_page(
+        statement, QuizAttempt.submitted_at, QuizAttempt.id, after=after, limit=limit
+    )
+    return [(row[0], row[1], row[2]) for row in (await session.execute(statement)).all()]
+
+
+async def count_awaiting_grading(session: AsyncSession, course_ids: list[str]) -> dict[str, int]:
+    """Per course, the attempts whose essays wait for a grader (courses without any left out)."""
+    if not course_ids:
+        return {}
+    statement = (
+        select(QuizAttempt.course_id, func.count())
+        .where(QuizAttempt.course_id.in_(course_ids), QuizAttempt.status == "needs_grading")
+        .group_by(QuizAttempt.course_id)
+    )
+    return {course_id: int(count) for course_id, count in await session.execute(statement)}
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:

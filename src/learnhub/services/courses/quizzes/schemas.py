@@ -453,6 +453,19 @@ class AttemptSummary(BaseModel):
     passed: bool | None
 
 
+class AwaitingGrading(BaseModel):
+    """An attempt whose essays wait for a grader, in the course's quiz grading queue."""
+
+    attempt_id: str
+    quiz_id: str
+    quiz_title: str
+    user_id: str
+    learner_name: str | None
+    learner_email: str | None
+    number: int
+    submitted_at: datetime | None
+
+
 class AnswersWrite(BaseModel):
     """Answers by question id: an option id (single choice), option ids (multiple choice),
     true/false, text (short answer, essay), a number, {left id: right id} (matching), or
