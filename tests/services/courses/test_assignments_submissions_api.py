@@ -75,6 +75,7 @@ async def test_submit_text_and_file_and_who_may_download_it(stack: Stack) -> Non
         "late_by_seconds": 0,
         "status": "submitted",
         "grade": None,
+        "returned": False,
     }
     assert await item_progress(stack, course.assignment_id, course.learner1_id) == (
         "submitted",

@@ -135,6 +135,11 @@ class OutlineItem:
         """Work handed in and waiting for its grade (the API's ``submitted``)."""
         return self.status == "submitted"
 
+    @property
+    def returned(self) -> bool:
+        """Graded and handed back for a new version."""
+        return self.status == "returned"
+
 
 @dataclass
 class OutlineSection:

@@ -200,8 +200,14 @@ def _grade_from_form(
 ) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     """The API's grade body as typed, the form's values, and the criteria in the order the
     body sends them (an empty criterion is left out, for the API to ask for)."""
-    values: dict[str, Any] = {"feedback": str(form.get("feedback") or "")}
-    body: dict[str, Any] = {"feedback": values["feedback"].strip()}
+    values: dict[str, Any] = {
+        "feedback": str(form.get("feedback") or ""),
+        "return_for_resubmission": form.get("return_for_resubmission") == "yes",
+    }
+    body: dict[str, Any] = {
+        "feedback": values["feedback"].strip(),
+        "return_for_resubmission": values["return_for_resubmission"],
+    }
     sent: list[str] = []
     rubric = assignment.get("rubric") or []
     if rubric:
@@ -316,9 +322,14 @@ async def grade_submission(
         _grade_refusal(problem, errors, assignment, sent, locale, _)
     else:
         grade = graded.get("grade") or {}
+        saved = (
+            _("Grade saved: %(score)s out of %(max)s. The work is returned for a new version.")
+            if graded.get("returned")
+            else _("Grade saved: %(score)s out of %(max)s.")
+        )
         session.flash(
             "success",
-            _("Grade saved: %(score)s out of %(max)s.")
+            saved
             % {
                 "score": format_number(grade.get("final_score"), locale),
                 "max": format_number(grade.get("max_score"), locale),

@@ -201,7 +201,8 @@ async def grade(
     body: GradeSubmit,
 ) -> SubmissionRead:
     """Grade (or regrade) any version of a learner's work: the late penalty is applied, and
-    this grade becomes the learner's outcome (completing the item) and is announced."""
+    this grade becomes the learner's outcome (completing the item, unless the work is
+    returned for a new version) and is announced."""
     item = await get_item(session, access.course.id, assignment_id)
     submission = await _submission(session, item.course_id, item.id, submission_id)
     points = item.max_points
@@ -220,16 +221,18 @@ async def grade(
     submission.feedback = body.feedback
     submission.graded_by = access.user_id
     submission.graded_at = utcnow()
+    submission.returned_at = submission.graded_at if body.return_for_resubmission else None
     await record_item_outcome(
         session,
         cache,
         course=access.course,
         item=item,
         user_id=submission.user_id,
-        completed=True,
+        completed=not body.return_for_resubmission,
         score=final_score,
         max_score=points,
         passed=None,
+        returned=body.return_for_resubmission,
     )
     await record_event(
         session,

@@ -40,3 +40,6 @@ class Submission(Base):
     feedback: Mapped[str | None] = mapped_column(Text)
     graded_by: Mapped[str | None] = mapped_column(String(36))
     graded_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
+    """Set when a grader asked for a new version: the learner may hand one in, whatever
+    the resubmission rule and the due date."""

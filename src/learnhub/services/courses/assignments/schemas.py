@@ -233,6 +233,7 @@ class SubmissionRead(BaseModel):
     late_by_seconds: int
     status: Literal["submitted", "graded"]
     grade: GradeRead | None
+    returned: bool = Field(description="The grader asked for a new version of this work.")
 
 
 class QueueEntry(BaseModel):
@@ -259,4 +260,11 @@ class GradeSubmit(BaseModel):
     feedback: str = Field("", max_length=20_000)
     rubric: list[RubricScore] | None = Field(
         None, max_length=50, description="Points for every criterion of the rubric."
+    )
+    return_for_resubmission: bool = Field(
+        False,
+        description=(
+            "Hand the work back for a new version: the learner may submit again whatever the "
+            "resubmission rule and the due date, and the item is to do again until graded."
+        ),
     )

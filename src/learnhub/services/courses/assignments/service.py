@@ -124,6 +124,8 @@ def submission_refusal(
         return Unauthorized("Log in to hand in work.")
     if not access.is_learner:
         return NotEnrolled("Enroll in this course first.")
+    if previous and previous[0].returned_at is not None:
+        return None  # a grader asked for a new version
     if late_seconds(assignment, now) and assignment.late_policy == "refuse":
         return PastDue("The due date has passed and this assignment refuses late work.")
     if not previous:

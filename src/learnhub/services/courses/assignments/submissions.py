@@ -99,6 +99,7 @@ def to_submission_read(submission: Submission, *, max_score: float | None) -> Su
         late_by_seconds=submission.late_seconds,
         status="graded" if grade is not None else "submitted",
         grade=grade,
+        returned=submission.returned_at is not None,
     )
 
 
@@ -191,7 +192,7 @@ async def submit(
         await store.put(submission.file_key, data, content_type=content_type)
     session.add(submission)
     progress = await repository.get_progress(session, item.id, user_id)
-    if progress is None or progress.status in ("not_started", "in_progress"):
+    if progress is None or progress.status in ("not_started", "in_progress", "returned"):
         # Completion comes with the grade; until then the work waits for it.
         await record_item_outcome(
             session,

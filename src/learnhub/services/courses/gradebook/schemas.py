@@ -114,7 +114,7 @@ class MyGrade(BaseModel):
     counts: GradingMethod | None = Field(
         description="A quiz's attempt that counts: best, last, first or average; else null."
     )
-    status: Literal["not_started", "in_progress", "submitted", "completed"]
+    status: Literal["not_started", "in_progress", "submitted", "returned", "completed"]
     feedback: str | None = Field(description="The grader's feedback on an assignment.")
     graded_at: datetime | None
 

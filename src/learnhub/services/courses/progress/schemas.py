@@ -28,7 +28,8 @@ class ItemState(BaseModel):
     required: bool
     status: str = Field(
         description=(
-            "not_started, in_progress, submitted (work handed in, waiting for its grade) "
+            "not_started, in_progress, submitted (work handed in, waiting for its grade), "
+            "returned (graded and handed back for a new version) "
             "or completed."
         )
     )

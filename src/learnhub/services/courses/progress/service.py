@@ -83,6 +83,7 @@ async def record_item_outcome(
     max_score: float | None = None,
     passed: bool | None = None,
     handed_in: bool = False,
+    returned: bool = False,
 ) -> Recorded | None:
     """Record what a learner achieved on an item (a lesson done, a quiz or assignment
     graded, work handed in and waiting for its grade: ``handed_in``), then update their
@@ -91,7 +92,8 @@ async def record_item_outcome(
     stands (None for anyone who is not an active learner).
 
     Completion sticks: a later outcome with ``completed=False`` (a worse attempt) keeps the
-    item completed. The score, maximum and pass mark sent replace the stored ones when a
+    item completed; only work ``returned`` for a new version makes it to do again (the
+    course's completion, once reached, stays). The score, maximum and pass mark sent replace the stored ones when a
     score is sent (the caller decides which attempt counts). Only active learners get
     course progress, events and completion; anyone else's outcome is just stored.
     """
@@ -105,6 +107,7 @@ async def record_item_outcome(
         "max_score": max_score,
         "passed": passed,
         "handed_in": handed_in,
+        "returned": returned,
     }
     if not (
         membership is not None and membership.role == "learner" and membership.status == "active"
@@ -137,11 +140,12 @@ async def record_item_outcome(
         completed_at=membership.completed_at,
         certificate_code=certificate.code if certificate else None,
     )
-    newly_completed = completed and not was_completed
+    newly_completed = completed and not returned and not was_completed
+    progress_changed = newly_completed or (returned and was_completed)
     events: list[EventPayload] = []
     if newly_completed and item.kind == "lesson":
         events.append(lesson_completed(course, item, user_id, now))
-    if newly_completed and item.required:
+    if progress_changed and item.required:
         events.append(progress_updated(course, user_id, current.summary, now))
     await record_events(session, [(event, course.id) for event in events])
     if current.rule_met and membership.completed_at is None:
@@ -199,17 +203,18 @@ def _new_outcome(
     max_score: float | None,
     passed: bool | None,
     handed_in: bool = False,
+    returned: bool = False,
 ) -> ItemProgress:
     return ItemProgress(
         id=str(uuid.uuid4()),
         course_id=course_id,
         item_id=item_id,
         user_id=user_id,
-        status="completed" if completed else "submitted" if handed_in else "in_progress",
+        status=_status_of(completed=completed, handed_in=handed_in, returned=returned),
         score=score,
         max_score=max_score,
         passed=passed,
-        completed_at=now if completed else None,
+        completed_at=now if completed and not returned else None,
         updated_at=now,
     )
 
@@ -236,6 +241,14 @@ async def _store_outcome(
     apply_outcome(row, now, **outcome)
 
 
+def _status_of(*, completed: bool, handed_in: bool, returned: bool) -> str:
+    if returned:
+        return "returned"
+    if completed:
+        return "completed"
+    return "submitted" if handed_in else "in_progress"
+
+
 def apply_outcome(
     row: ItemProgress,
     now: datetime,
@@ -245,8 +258,13 @@ def apply_outcome(
     max_score: float | None,
     passed: bool | None,
     handed_in: bool = False,
+    returned: bool = False,
 ) -> None:
-    if completed and row.status != "completed":
+    if returned:
+        # The grader asked for a new version: the item is to do again.
+        row.status = "returned"
+        row.completed_at = None
+    elif completed and row.status != "completed":
         row.status = "completed"
         row.completed_at = now
     elif handed_in and row.status != "completed":
