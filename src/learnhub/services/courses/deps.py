@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 
 from learnhub.kit.auth import OptionalPrincipal, Principal, get_principal
 from learnhub.kit.http.deps import CacheDep as CacheDep
@@ -114,3 +114,7 @@ LearnerCourse = Annotated[CourseAccess, Depends(learner_course)]
 """An actively enrolled learner; the course's cached facts."""
 CoursesSettingsDep = Annotated[CoursesSettings, Depends(get_courses_settings)]
 ObjectStoreDep = Annotated[ObjectStore, Depends(get_store)]
+GroupFilter = Annotated[
+    str | None, Query(max_length=36, description="Only the learners of this group.")
+]
+"""The group filter of the gradebook and the grading queues."""

@@ -106,6 +106,20 @@ class Item(Base):
     updated_at: Mapped[datetime]
 
 
+class CourseGroup(Base):
+    """A group of a course's learners (a section of a large class): staff filter the
+    gradebook and the grading queues by it. A learner is in at most one group."""
+
+    __tablename__ = "course_groups"
+    __table_args__ = (UniqueConstraint("course_id", "name", name="uq_course_groups_name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
 class Enrollment(Base):
     """A person's membership of a course: instructor, teaching assistant or learner."""
 
@@ -113,6 +127,7 @@ class Enrollment(Base):
     __table_args__ = (
         UniqueConstraint("course_id", "user_id", name="uq_enrollments_course_user"),
         Index("ix_enrollments_user", "user_id", "status"),
+        Index("ix_enrollments_group", "course_id", "group_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -121,6 +136,9 @@ class Enrollment(Base):
     role: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20))
     enrolled_by: Mapped[str | None] = mapped_column(String(36))
+    group_id: Mapped[str | None] = mapped_column(
+        ForeignKey("course_groups.id", ondelete="SET NULL"), default=None
+    )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]

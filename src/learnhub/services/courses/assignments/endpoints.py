@@ -25,6 +25,7 @@ from learnhub.services.courses.deps import (
     CacheDep,
     CoursesSettingsDep,
     EditableCourse,
+    GroupFilter,
     LearnerCourse,
     MemberCourse,
     ObjectStoreDep,
@@ -223,6 +224,7 @@ async def grading_queue(
     ] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+    group_id: GroupFilter = None,
 ) -> Page[QueueEntry]:
     """Each learner's latest submission, oldest first, for the course's staff to grade."""
     return await grading.grading_queue(
@@ -232,6 +234,7 @@ async def grading_queue(
         status=status,
         cursor=cursor,
         limit=min(limit or settings.page_size, settings.max_page_size),
+        group_id=group_id,
     )
 
 

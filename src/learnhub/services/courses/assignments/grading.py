@@ -47,6 +47,7 @@ from learnhub.services.courses.assignments.service import (
     round_points,
 )
 from learnhub.services.courses.assignments.submissions import to_submission_read
+from learnhub.services.courses.enrollment import groups
 from learnhub.services.courses.models import Assignment
 from learnhub.services.courses.progress.service import record_item_outcome
 
@@ -59,11 +60,14 @@ async def grading_queue(
     status: str | None,
     cursor: str | None,
     limit: int,
+    group_id: str | None = None,
 ) -> Page[QueueEntry]:
     """Every learner's latest submission, oldest first, optionally of one assignment and
     ungraded or graded only."""
     if assignment_id is not None:
         await get_item(session, access.course.id, assignment_id)
+    if group_id is not None:
+        await groups.find_group(session, access, group_id)
     after: tuple[datetime, str] | None = None
     if cursor:
         submitted_at, submission_id = decode_cursor(cursor, length=2)
@@ -80,6 +84,7 @@ async def grading_queue(
         graded=None if status is None else status == "graded",
         after=after,
         limit=limit + 1,
+        group_id=group_id,
     )
     next_cursor = None
     if len(rows) > limit:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learnhub.kit.db import insert_and_lock
 from learnhub.kit.http.pagination import keyset_page
 from learnhub.services.courses.assignments.models import Submission
-from learnhub.services.courses.models import Assignment, Item, Person
+from learnhub.services.courses.models import Assignment, Enrollment, Item, Person
 from learnhub.services.courses.progress.models import ItemProgress
 
 
@@ -64,6 +64,7 @@ async def list_queue(
     graded: bool | None,
     after: tuple[datetime, str] | None,
     limit: int,
+    group_id: str | None = None,
 ) -> list[tuple[Submission, str, Person | None]]:
     """The latest submission of every learner on the course's assignments (or one of
     them), oldest first, with the assignment's title and the learner."""
@@ -86,6 +87,15 @@ async def list_queue(
         .join(Item, Item.id == Submission.item_id)
         .outerjoin(Person, Person.id == Submission.user_id)
     )
+    if group_id is not None:
+        statement = statement.join(
+            Enrollment,
+            and_(
+                Enrollment.course_id == Submission.course_id,
+                Enrollment.user_id == Submission.user_id,
+                Enrollment.group_id == group_id,
+            ),
+        )
     if graded is True:
         statement = statement.where(Submission.graded_at.is_not(None))
     elif graded is False:

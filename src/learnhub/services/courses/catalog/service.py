@@ -157,6 +157,7 @@ async def create_course(
             role="instructor",
             status="active",
             enrolled_by=principal.user_id,
+            group_id=None,
             created_at=now,
             updated_at=now,
             completed_at=None,

@@ -59,6 +59,7 @@ async def enroll_many(
             role=role,
             status="active",
             enrolled_by=access.user_id,
+            group_id=None,
             created_at=now,
             updated_at=now,
             completed_at=None,

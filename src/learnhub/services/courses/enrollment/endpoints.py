@@ -9,8 +9,13 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from learnhub.kit.http.deps import SessionDep
 from learnhub.kit.http.pagination import Page
 from learnhub.kit.http.problems import problem_responses
-from learnhub.services.courses.deps import CoursesSettingsDep, MemberCourse, StaffCourse
-from learnhub.services.courses.enrollment import service
+from learnhub.services.courses.deps import (
+    CoursesSettingsDep,
+    EditableCourse,
+    MemberCourse,
+    StaffCourse,
+)
+from learnhub.services.courses.enrollment import groups, service
 from learnhub.services.courses.enrollment.errors import InvalidCsv
 from learnhub.services.courses.enrollment.schemas import (
     BulkReport,
@@ -18,6 +23,9 @@ from learnhub.services.courses.enrollment.schemas import (
     EnrollmentRead,
     EnrollmentStatus,
     EnrollSomeone,
+    GroupMembersAdd,
+    GroupRead,
+    GroupWrite,
     MemberRead,
 )
 
@@ -26,6 +34,8 @@ router = APIRouter(tags=["courses: enrollment"])
 ENROLLMENTS = "/api/v1/courses/{course_id}/enrollments"
 MAX_CSV_BYTES = 2 * 1024 * 1024
 EnrollmentId = Annotated[str, Path(max_length=36)]
+GROUPS = "/api/v1/courses/{course_id}/groups"
+GroupId = Annotated[str, Path(max_length=36)]
 
 
 @router.post(
@@ -129,3 +139,67 @@ async def reject_enrollment(
 async def unenroll(access: MemberCourse, session: SessionDep, enrollment_id: EnrollmentId) -> None:
     """Leave the course (your own enrollment) or remove a member (course staff)."""
     await service.unenroll(session, access, enrollment_id)
+
+
+@router.get(GROUPS, response_model=list[GroupRead], responses=problem_responses(401, 403, 404))
+async def list_groups(access: StaffCourse, session: SessionDep) -> list[GroupRead]:
+    """The course's groups by name, with their learners counted (course staff)."""
+    return await groups.list_groups(session, access)
+
+
+@router.post(
+    GROUPS,
+    response_model=GroupRead,
+    status_code=201,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def create_group(body: GroupWrite, access: EditableCourse, session: SessionDep) -> GroupRead:
+    """Make a group (instructors, administrators); names are unique in the course."""
+    return await groups.create_group(session, access, body)
+
+
+@router.patch(
+    f"{GROUPS}/{{group_id}}",
+    response_model=GroupRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def rename_group(
+    group_id: GroupId, body: GroupWrite, access: EditableCourse, session: SessionDep
+) -> GroupRead:
+    return await groups.rename_group(session, access, group_id, body)
+
+
+@router.delete(
+    f"{GROUPS}/{{group_id}}", status_code=204, responses=problem_responses(401, 403, 404)
+)
+async def delete_group(group_id: GroupId, access: EditableCourse, session: SessionDep) -> Response:
+    """Delete a group; its learners stay in the course, in no group."""
+    await groups.delete_group(session, access, group_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    f"{GROUPS}/{{group_id}}/members",
+    response_model=GroupRead,
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+async def add_group_members(
+    group_id: GroupId, body: GroupMembersAdd, access: EditableCourse, session: SessionDep
+) -> GroupRead:
+    """Put active learners in the group (moving them from another); all or none."""
+    return await groups.add_members(session, access, group_id, body)
+
+
+@router.delete(
+    f"{GROUPS}/{{group_id}}/members/{{user_id}}",
+    status_code=204,
+    responses=problem_responses(401, 403, 404),
+)
+async def remove_group_member(
+    group_id: GroupId,
+    user_id: Annotated[str, Path(max_length=36)],
+    access: EditableCourse,
+    session: SessionDep,
+) -> Response:
+    await groups.remove_member(session, access, group_id, user_id)
+    return Response(status_code=204)

@@ -31,3 +31,18 @@ class OwnerMembership(Conflict):
 class InvalidCsv(BadRequest):
     title = "Invalid CSV file"
     slug = "invalid-csv"
+
+
+class GroupNotFound(NotFound):
+    title = "No such group"
+    slug = "group-not-found"
+
+
+class GroupNameTaken(Conflict):
+    title = "The course has a group by this name"
+    slug = "group-name-taken"
+
+
+class NotLearnersOfCourse(BadRequest):
+    title = "Only the course's active learners can be in a group"
+    slug = "not-learners-of-course"

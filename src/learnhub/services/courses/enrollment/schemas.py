@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 CourseRole = Literal["learner", "teaching_assistant", "instructor"]
 EnrollmentStatus = Literal["active", "pending", "removed"]
@@ -33,6 +34,7 @@ class EnrollmentRead(BaseModel):
     role: CourseRole
     status: EnrollmentStatus
     enrolled_by: str | None
+    group_id: str | None = Field(description="The learner's group in the course, if any.")
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
@@ -63,3 +65,32 @@ class BulkReport(BaseModel):
     unknown_email: int
     invalid: int
     rows: list[BulkRow]
+
+
+class GroupWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise PydanticCustomError("blank", "must not be blank")
+        return value
+
+
+class GroupRead(BaseModel):
+    id: str
+    course_id: str
+    name: str
+    learner_count: int = Field(description="Active learners in the group.")
+
+
+class GroupMembersAdd(BaseModel):
+    """Learners to put in the group; a learner in another group moves to this one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_ids: list[Annotated[str, Field(max_length=36)]] = Field(min_length=1, max_length=500)

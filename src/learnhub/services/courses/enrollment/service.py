@@ -143,6 +143,7 @@ async def join_course(
             role=role,
             status=status,
             enrolled_by=enrolled_by,
+            group_id=None,
             created_at=now,
             updated_at=now,
             completed_at=None,

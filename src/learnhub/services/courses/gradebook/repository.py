@@ -17,12 +17,13 @@ async def get_settings(session: AsyncSession, course_id: str) -> GradebookSettin
     return await session.get(GradebookSettings, course_id)
 
 
-def _active_learners(course_id: str) -> Any:
-    return (
+def _active_learners(course_id: str, group_id: str | None = None) -> Any:
+    conditions = (
         Enrollment.course_id == course_id,
         Enrollment.role == "learner",
         Enrollment.status == "active",
     )
+    return conditions if group_id is None else (*conditions, Enrollment.group_id == group_id)
 
 
 # Learners are listed by name; one not yet known from the users service sorts first.
@@ -30,20 +31,27 @@ _NAME = func.coalesce(Person.display_name, "")
 
 
 async def list_learners(
-    session: AsyncSession, course_id: str, *, after: tuple[str, str] | None, limit: int
+    session: AsyncSession,
+    course_id: str,
+    *,
+    after: tuple[str, str] | None,
+    limit: int,
+    group_id: str | None = None,
 ) -> list[tuple[str, Person | None]]:
-    """A page of the course's active learners by name: (user id, person if known)."""
+    """A page of the course's active learners (of one group) by name: (user id, person)."""
     statement = (
         select(Enrollment.user_id, Person)
         .outerjoin(Person, Person.id == Enrollment.user_id)
-        .where(*_active_learners(course_id))
+        .where(*_active_learners(course_id, group_id))
     )
     statement = keyset_page(statement, _NAME, Enrollment.user_id, after=after, limit=limit)
     return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
 
 
-async def count_learners(session: AsyncSession, course_id: str) -> int:
-    statement = select(func.count()).select_from(Enrollment).where(*_active_learners(course_id))
+async def count_learners(session: AsyncSession, course_id: str, group_id: str | None = None) -> int:
+    statement = (
+        select(func.count()).select_from(Enrollment).where(*_active_learners(course_id, group_id))
+    )
     return int(await session.scalar(statement) or 0)
 
 

@@ -16,6 +16,7 @@ from learnhub.kit.http.pagination import InvalidCursor, decode_cursor, encode_cu
 from learnhub.services.courses import repository as courses_repository
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.assignments import repository as assignments_repository
+from learnhub.services.courses.enrollment import groups
 from learnhub.services.courses.errors import ItemNotFound
 from learnhub.services.courses.gradebook import repository
 from learnhub.services.courses.gradebook.errors import (
@@ -213,15 +214,22 @@ async def _learner_rows(
 
 
 async def gradebook(
-    session: AsyncSession, access: CourseAccess, *, cursor: str | None, limit: int
+    session: AsyncSession,
+    access: CourseAccess,
+    *,
+    cursor: str | None,
+    limit: int,
+    group_id: str | None = None,
 ) -> Gradebook:
-    """A page of the active learners, by name, with their grades on every graded item and
-    their weighted totals."""
+    """A page of the active learners (of one group), by name, with their grades on every
+    graded item and their weighted totals."""
     course_id = access.course.id
+    if group_id is not None:
+        await groups.find_group(session, access, group_id)
     columns = await _columns(session, course_id)
     weights = await _weights(session, course_id)
     learners = await repository.list_learners(
-        session, course_id, after=_parse_cursor(cursor), limit=limit + 1
+        session, course_id, after=_parse_cursor(cursor), limit=limit + 1, group_id=group_id
     )
     next_cursor = None
     if len(learners) > limit:
@@ -233,7 +241,7 @@ async def gradebook(
         columns=columns,
         category_weights=weights,
         learners=await _learner_rows(session, course_id, columns, weights, learners),
-        learner_count=await repository.count_learners(session, course_id),
+        learner_count=await repository.count_learners(session, course_id, group_id),
         next_cursor=next_cursor,
     )
 
@@ -258,7 +266,11 @@ def _csv_lines(rows: list[list[str]]) -> str:
 
 
 async def gradebook_csv(
-    db: Database, access: CourseAccess, *, page_size: int = CSV_PAGE_SIZE
+    db: Database,
+    access: CourseAccess,
+    *,
+    page_size: int = CSV_PAGE_SIZE,
+    group_id: str | None = None,
 ) -> AsyncIterator[str]:
     """The whole gradebook as CSV, streamed a page of learners at a time: learner, e-mail,
     one column per graded item, the total. It reads in its own session, since it runs
@@ -273,7 +285,7 @@ async def gradebook_csv(
         after: tuple[str, str] | None = None
         while True:
             learners = await repository.list_learners(
-                session, course_id, after=after, limit=page_size
+                session, course_id, after=after, limit=page_size, group_id=group_id
             )
             rows = await _learner_rows(session, course_id, columns, weights, learners)
             yield _csv_lines(

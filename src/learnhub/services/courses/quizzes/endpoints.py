@@ -13,6 +13,7 @@ from learnhub.services.courses.deps import (
     CacheDep,
     CoursesSettingsDep,
     EditableCourse,
+    GroupFilter,
     LearnerCourse,
     MemberCourse,
     StaffCourse,
@@ -217,6 +218,7 @@ async def quiz_grading_queue(
     settings: CoursesSettingsDep,
     cursor: Cursor = None,
     limit: Limit = None,
+    group_id: GroupFilter = None,
 ) -> Page[AwaitingGrading]:
     """Attempts whose essays wait for a grader, the longest waiting first (staff)."""
     return await queue.awaiting_grading(
@@ -224,6 +226,7 @@ async def quiz_grading_queue(
         access,
         cursor=cursor,
         limit=min(limit or settings.page_size, settings.max_page_size),
+        group_id=group_id,
     )
 
 

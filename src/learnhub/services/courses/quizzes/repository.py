@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.kit.db import insert_and_lock
 from learnhub.kit.http.pagination import keyset_page
-from learnhub.services.courses.models import Item, Person
+from learnhub.services.courses.models import Enrollment, Item, Person
 from learnhub.services.courses.quizzes.models import Question, Quiz, QuizAttempt, QuizQuestion
 
 # ------------------------------------------------------------------ the question bank
@@ -244,7 +244,12 @@ async def grading_methods(session: AsyncSession, course_id: str) -> dict[str, st
 
 
 async def list_awaiting_grading(
-    session: AsyncSession, course_id: str, *, after: tuple[datetime, str] | None, limit: int
+    session: AsyncSession,
+    course_id: str,
+    *,
+    after: tuple[datetime, str] | None,
+    limit: int,
+    group_id: str | None = None,
 ) -> list[tuple[QuizAttempt, str, Person | None]]:
     """The course's attempts whose essays wait for a grader, the longest waiting first,
     with the quiz's title and the learner."""
@@ -254,6 +259,13 @@ async def list_awaiting_grading(
         .outerjoin(Person, Person.id == QuizAttempt.user_id)
         .where(QuizAttempt.course_id == course_id, QuizAttempt.status == "needs_grading")
     )
+    if group_id is not None:
+        statement = statement.join(
+            Enrollment,
+            (Enrollment.course_id == QuizAttempt.course_id)
+            & (Enrollment.user_id == QuizAttempt.user_id)
+            & (Enrollment.group_id == group_id),
+        )
     statement = keyset_page(
         statement, QuizAttempt.submitted_at, QuizAttempt.id, after=after, limit=limit
     )
