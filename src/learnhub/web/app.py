@@ -32,6 +32,7 @@ from learnhub.web.pages import (
     downloads,
     gradebook,
     grading,
+    groups,
     learn,
     quiz,
     quiz_editor,
@@ -65,6 +66,7 @@ COURSE_ROUTERS = (
     grading.router,
     quiz_grading.router,
     gradebook.router,
+    groups.router,
     downloads.router,
 )
 

@@ -7,6 +7,8 @@ its bytes, content type and ``Content-Disposition``. The API decides who may hav
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi.responses import Response
 
 from learnhub.web.api import ApiResponse, PlatformApi
@@ -63,7 +65,11 @@ async def submission_file(
 
 
 @router.get("/teach/{course_id}/gradebook.csv")
-async def gradebook_csv(course_id: str, session: SignedInSession, api: Api) -> Response:
-    """The gradebook as the API's CSV file, with the API's file name (the course's staff)."""
+async def gradebook_csv(
+    course_id: str, session: SignedInSession, api: Api, group: str = ""
+) -> Response:
+    """The gradebook (of one group) as the API's CSV file, with the API's file name (the
+    course's staff)."""
     course = await load_course(api, session, course_id)
-    return await _fetch_file(api, session, f"{COURSES_API}/{course['id']}/gradebook.csv")
+    query = f"?{urlencode({'group_id': group})}" if group else ""
+    return await _fetch_file(api, session, f"{COURSES_API}/{course['id']}/gradebook.csv{query}")

@@ -33,8 +33,9 @@ PAGE_SIZE = 50
 OVERRIDE_FIELDS = ("override-user", "override-item", "override-score", "override-reason")
 
 
-def _gradebook_path(course_id: str, cursor: str = "") -> str:
-    query = f"?{urlencode({'cursor': cursor})}" if cursor else ""
+def _gradebook_path(course_id: str, cursor: str = "", group: str = "") -> str:
+    wanted = {key: value for key, value in (("group", group), ("cursor", cursor)) if value}
+    query = f"?{urlencode(wanted)}" if wanted else ""
     return f"/teach/{course_id}/gradebook{query}"
 
 
@@ -48,6 +49,7 @@ async def _gradebook_page(
     ngettext: Any,
     *,
     cursor: str = "",
+    group: str = "",
     values: dict[str, Any] | None = None,
     errors: FormErrors | None = None,
     status_code: int = 200,
@@ -55,6 +57,10 @@ async def _gradebook_page(
     params: dict[str, Any] = {"limit": PAGE_SIZE}
     if cursor:
         params["cursor"] = cursor
+    groups = await api.call("GET", f"{COURSES_API}/{course['id']}/groups", session=session)
+    group = group if any(entry["id"] == group for entry in groups) else ""
+    if group:
+        params["group_id"] = group
     try:
         book = await api.call(
             "GET", f"{COURSES_API}/{course['id']}/gradebook", session=session, params=params
@@ -84,9 +90,13 @@ async def _gradebook_page(
         book=book,
         columns=columns,
         categories=categories,
+        group_options=[("", _("All learners"))] + [(g["id"], g["name"]) for g in groups],
+        filters={"group": group},
+        csv_path=f"/teach/{course['id']}/gradebook.csv"
+        + (f"?{urlencode({'group': group})}" if group else ""),
         counts_labels={key: _(label) for key, label in GRADING_METHOD_LABELS.items()},
         cursor=cursor,
-        next_path=_gradebook_path(course["id"], book["next_cursor"])
+        next_path=_gradebook_path(course["id"], book["next_cursor"], group)
         if book.get("next_cursor")
         else None,
         learner_count_words=ngettext(
@@ -150,11 +160,14 @@ async def gradebook(
     _: Gettext,
     ngettext: Ngettext,
     cursor: str = "",
+    group: str = "",
 ) -> Response:
-    """A page of learners' grades with their weighted totals, the weights and the override
-    form; the CSV has everyone."""
+    """A page of learners' grades (of one group) with their weighted totals, the weights
+    and the override form; the CSV has every learner (of the group)."""
     course = await staff_course(api, session, course_id)
-    return await _gradebook_page(request, api, session, course, locale, _, ngettext, cursor=cursor)
+    return await _gradebook_page(
+        request, api, session, course, locale, _, ngettext, cursor=cursor, group=group
+    )
 
 
 @router.post("/{course_id}/gradebook/weights", response_class=HTMLResponse)

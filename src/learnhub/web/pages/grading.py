@@ -74,10 +74,13 @@ async def grading_queue(
     _: Gettext,
     assignment: str = "",
     status: str = "ungraded",
+    group: str = "",
     cursor: str = "",
 ) -> Response:
-    """Each learner's latest work, oldest first, filtered by assignment and status."""
+    """Each learner's latest work, oldest first, filtered by assignment, status and group."""
     course = await staff_course(api, session, course_id)
+    groups = await api.call("GET", f"{COURSES_API}/{course['id']}/groups", session=session)
+    group = group if any(entry["id"] == group for entry in groups) else ""
     assignments = _assignments(course)
     assignment_ids = {item_id for item_id, _title in assignments}
     assignment = assignment if assignment in assignment_ids else ""
@@ -87,6 +90,8 @@ async def grading_queue(
         params["assignment_id"] = assignment
     if status != "all":
         params["status"] = status
+    if group:
+        params["group_id"] = group
     if cursor:
         params["cursor"] = cursor
     try:
@@ -95,7 +100,7 @@ async def grading_queue(
         )
     except ApiProblem as problem:
         forbid_on_403(problem)
-    filters = {"assignment": assignment, "status": status}
+    filters = {"assignment": assignment, "status": status, "group": group}
     next_cursor = page.get("next_cursor") if isinstance(page, dict) else None
     return render(
         request,
@@ -105,6 +110,7 @@ async def grading_queue(
         next_cursor=next_cursor,
         filters=filters,
         assignment_options=[("", _("All assignments")), *assignments],
+        group_options=[("", _("All learners"))] + [(g["id"], g["name"]) for g in groups],
         status_options=[
             ("ungraded", _("Waiting to be graded")),
             ("graded", _("Graded")),
