@@ -36,6 +36,7 @@ from learnhub.web.pages import (
     learn,
     quiz,
     quiz_editor,
+    quiz_questions,
     teach,
 )
 from learnhub.web.state import WebState
@@ -61,6 +62,7 @@ COURSE_ROUTERS = (
     course_outline.router,
     course_settings.router,
     quiz_editor.router,
+    quiz_questions.router,
     assignment_editor.router,
     assignment.router,
     grading.router,
