@@ -251,3 +251,18 @@ def test_an_instructor_edits_a_question_of_the_quiz(
     expect(page.get_by_role("status")).to_have_text("The question has been saved.")
     expect(page.get_by_text("Which flour makes the chewiest loaf?")).to_be_visible()
     page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, PHONE])
+def test_an_instructor_duplicates_a_course(browser: Browser, live_server: str, width: int) -> None:
+    course = published_course(live_server)
+    page = new_page(browser, width=width)
+    log_in(page, live_server, *INSTRUCTOR)
+    page.goto(f"{live_server}/teach/{course['id']}")
+    page.get_by_role("button", name="Duplicate the course").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{course['title']} (copy)")
+    expect(page.get_by_role("status")).to_contain_text("a draft, without learners")
+    expect(page.locator(".builder-item").filter(has_text="Check yourself")).to_have_count(1)
+    _fits(page)
+    assert_accessible(page)
+    page.context.close()

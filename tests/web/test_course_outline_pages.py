@@ -269,3 +269,35 @@ async def test_a_section_or_item_of_another_course_is_not_found(site: Site, auth
     assert (
         await site.get(f"/teach/{course['id']}/sections/{lesson['section_id']}/delete")
     ).status_code == 404
+
+
+async def test_an_instructor_duplicates_a_course_from_the_builder(
+    site: Site, author: Author
+) -> None:
+    course, _items = await author.course("Curries")
+    builder = f"/teach/{course['id']}"
+    await site.log_in(*INSTRUCTOR)
+    assert f'action="{builder}/duplicate"' in (await site.get(builder)).text
+
+    copied = await site.submit(f"{builder}/duplicate", {}, form_page=builder)
+
+    assert copied.status_code == 303
+    copy_builder = copied.headers["location"]
+    assert copy_builder != builder
+    page = await site.get(copy_builder)
+    assert h1_of(page.text) == "Curries (copy)"
+    assert "This is your copy, Curries (copy): a draft, without learners." in site.text(page)
+    assert "Welcome" in site.text(page)
+
+
+async def test_a_learner_may_not_duplicate_a_course(site: Site, author: Author) -> None:
+    course, _items = await author.course("Chutneys")
+    await site.log_in(*LEARNER)
+
+    refused = await site.submit(f"/teach/{course['id']}/duplicate", {}, form_page="/courses")
+
+    assert refused.status_code == 403
+    listed = await author.call("GET", "/api/v1/me/courses", 200)
+    assert [row["course"]["title"] for row in listed if "Chutneys" in row["course"]["title"]] == [
+        "Chutneys"
+    ]

@@ -1,7 +1,7 @@
-"""The course builder: publishing, archiving and deleting the course (asked once), sections
-and items, moving an item a place at a time, and the lesson editor, for the course's
-instructors. Every change is one API call; the
-API's refusals are worded next to the field they are about."""
+"""The course builder: publishing, archiving and deleting the course (asked once), copying
+it, sections and items, moving an item a place at a time, and the lesson editor, for the
+course's instructors. Every change is one API call; the API's refusals are worded next to
+the field they are about."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from learnhub.web.api import ApiProblem, PlatformApi
 from learnhub.web.confirmation import confirmation_page
 from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
+from learnhub.web.errors import Forbidden
 from learnhub.web.forms import FieldMessage, FormErrors, add_problem_errors
 from learnhub.web.forms import Gettext as GettextFunction
 from learnhub.web.pages.authoring_support import editable_course
@@ -165,6 +166,25 @@ async def delete_course(course_id: str, session: SignedInSession, api: Api, _: G
         return see_other(f"/teach/{course_id}")
     session.flash("success", _("%(title)s has been deleted.") % {"title": course["title"]})
     return see_other("/teach")
+
+
+@router.post("/{course_id}/duplicate")
+async def duplicate_course(
+    course_id: str, session: SignedInSession, api: Api, _: Gettext
+) -> Response:
+    """Copy the course into a new draft of mine, then open the copy in the builder."""
+    await editable_course(api, session, course_id)
+    try:
+        copy = await api.call("POST", f"{COURSES_API}/{course_id}/duplicate", session=session)
+    except ApiProblem as problem:
+        if problem.status == 403:
+            raise Forbidden() from problem
+        raise
+    session.flash(
+        "success",
+        _("This is your copy, %(title)s: a draft, without learners.") % {"title": copy["title"]},
+    )
+    return see_other(f"/teach/{copy['id']}")
 
 
 def title_refused(problem: ApiProblem, _: GettextFunction) -> str:
