@@ -266,3 +266,29 @@ def test_an_instructor_duplicates_a_course(browser: Browser, live_server: str, w
     _fits(page)
     assert_accessible(page)
     page.context.close()
+
+
+def test_the_course_management_pages_in_portuguese_have_no_accessibility_violations(
+    browser: Browser, live_server: str
+) -> None:
+    course = _draft_course(live_server)
+    lesson = course["sections"][0]["items"][0]
+    page = new_page(browser)
+    log_in(page, live_server, *INSTRUCTOR)
+    page.get_by_role("button", name="Português").click()
+    teach = f"{live_server}/teach/{course['id']}"
+    for path in (
+        "",
+        "/settings",
+        f"/sections/{course['sections'][0]['id']}",
+        f"/items/{lesson['id']}/delete",
+        "/delete",
+    ):
+        page.goto(f"{teach}{path}")
+        expect(page.locator("html")).to_have_attribute("lang", "pt")
+        assert_accessible(page)
+    expect(page.get_by_role("button", name="Excluir o curso")).to_be_visible()
+    # the switcher saved the language in the profile: back to English for the other tests
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.context.close()
