@@ -102,11 +102,22 @@ async def test_an_instructor_writes_questions_orders_and_removes_them(
     moved = await site.submit(order, {"action": "up", "question_id": second_id}, form_page=path)
     assert moved.status_code == 303
     assert (await _quiz(author, course["id"], quiz["id"]))["question_ids"] == [second_id, first_id]
-    removed = await site.submit(
-        order, {"action": "remove", "question_id": second_id}, form_page=path
-    )
+    # removing is asked once: the old form's button leads to the confirmation, which says
+    # the question stays in the bank, and only its own button removes it
+    remove_path = f"{path}/questions/{second_id}/remove"
+    asked = await site.submit(order, {"action": "remove", "question_id": second_id}, form_page=path)
+    assert asked.headers["location"] == remove_path
+    assert f'href="{remove_path}"' in (await site.get(path)).text
+    confirm = await site.get(remove_path)
+    assert "Remove question 1 from Check-up?" in site.text(confirm)
+    assert "The question: “Pi to two places?”" in site.text(confirm)
+    assert "It stays in the course's question bank" in site.text(confirm)
+    assert (await _quiz(author, course["id"], quiz["id"]))["question_ids"] == [second_id, first_id]
+    removed = await site.submit(remove_path, {})
     assert removed.status_code == 303
     assert (await _quiz(author, course["id"], quiz["id"]))["question_ids"] == [first_id]
+    # a question no longer in the quiz has no confirmation
+    assert (await site.get(remove_path)).status_code == 404
     page = await site.get(path)
     bank = page.text.split('id="bank-title"', 1)[1]
     assert "Pi to two places?" in bank
@@ -286,12 +297,14 @@ async def test_a_question_someone_adds_meanwhile_is_kept(site: Site, author: Aut
             json={"question": {"type": "true_false", "prompt": "Third?", "correct": False}},
         )
     )["question_ids"][-1]
-    # and the open page moves the second up, then removes the first
-    for action, question_id in (("up", second), ("remove", first)):
-        response = await site.client.post(
-            f"{path}/order",
-            data={"action": action, "question_id": question_id, "csrf_token": token},
-        )
-        assert response.status_code == 303
+    # and the open page moves the second up, then removes the first (confirmed)
+    response = await site.client.post(
+        f"{path}/order", data={"action": "up", "question_id": second, "csrf_token": token}
+    )
+    assert response.status_code == 303
+    response = await site.client.post(
+        f"{path}/questions/{first}/remove", data={"csrf_token": token}
+    )
+    assert response.status_code == 303
     # then the third question is still there, in its place
     assert (await _quiz(author, course["id"], quiz["id"]))["question_ids"] == [second, third]

@@ -28,6 +28,8 @@ from learnhub.web.pages import (
     certificates,
     course,
     course_builder,
+    course_outline,
+    course_settings,
     dashboard,
     downloads,
     gradebook,
@@ -37,6 +39,7 @@ from learnhub.web.pages import (
     quiz,
     quiz_editor,
     quiz_grading,
+    quiz_questions,
     teach,
 )
 from learnhub.web.state import WebState
@@ -60,7 +63,10 @@ COURSE_ROUTERS = (
     certificates.router,
     teach.router,
     course_builder.router,
+    course_outline.router,
+    course_settings.router,
     quiz_editor.router,
+    quiz_questions.router,
     assignment_editor.router,
     assignment.router,
     grading.router,

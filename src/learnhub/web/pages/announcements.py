@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from learnhub.web.confirmation import confirmation_page
 from learnhub.web.deps import Api, FormText, Gettext, SignedInSession, page_router
 from learnhub.web.errors import Forbidden
 from learnhub.web.forms import FieldMessage, FormErrors, accepted
@@ -197,11 +198,30 @@ async def save_announcement(
 
 @router.get("/courses/{ref}/announcements/{announcement_id}/delete", response_class=HTMLResponse)
 async def confirm_delete(
-    request: Request, ref: str, announcement_id: str, session: SignedInSession, api: Api
+    request: Request, ref: str, announcement_id: str, session: SignedInSession, api: Api, _: Gettext
 ) -> Response:
     """Ask before deleting: members will no longer see it."""
     course, announcement = await _one(api, session, ref, announcement_id)
-    return _edit_page(request, course, announcement, template="courses/announcement_delete.html")
+    listing = f"{course_path(course)}/announcements"
+    return confirmation_page(
+        request,
+        question=_("Delete the announcement?"),
+        consequences=[
+            _("“%(title)s” will disappear for everyone in the course. This cannot be undone.")
+            % {"title": announcement["title"]}
+        ],
+        action=f"{listing}/{announcement_id}/delete",
+        confirm_label=_("Delete the announcement"),
+        cancel_path=listing,
+        crumbs=[
+            ("/", _("Home")),
+            ("/courses", _("Courses")),
+            (course_path(course), course["title"]),
+            (listing, _("Announcements")),
+            (None, _("Delete")),
+        ],
+        active_nav="learning",
+    )
 
 
 @router.post("/courses/{ref}/announcements/{announcement_id}/delete")

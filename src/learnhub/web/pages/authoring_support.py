@@ -74,15 +74,18 @@ def date_time_values(value: str | None, zone: ZoneInfo) -> tuple[str, str]:
     return moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M")
 
 
-def typed_moment(date_text: str, time_text: str, zone: ZoneInfo) -> str | None:
+def typed_moment(
+    date_text: str, time_text: str, zone: ZoneInfo, *, missing_time: str = "23:59"
+) -> str | None:
     """The moment typed into the date and time inputs, in the user's time zone, for the
-    API; None when both are empty (no due date). A missing time means the end of the day.
-    Text that is not a date is passed on as it is, for the API to refuse."""
+    API; None when both are empty (no date). A missing time is ``missing_time`` (the end of
+    the day for a due date). Text that is not a date is passed on as it is, for the API to
+    refuse."""
     date_text, time_text = date_text.strip(), time_text.strip()
     if not date_text and not time_text:
         return None
     try:
-        moment = datetime.strptime(f"{date_text} {time_text or '23:59'}", "%Y-%m-%d %H:%M")
+        moment = datetime.strptime(f"{date_text} {time_text or missing_time}", "%Y-%m-%d %H:%M")
     except ValueError:
         return f"{date_text}T{time_text}"
     return moment.replace(tzinfo=zone).isoformat()

@@ -1,6 +1,7 @@
-"""The course builder: publishing, sections and items, moving an item a place at a time,
-and the lesson editor, for the course's instructors. Every change is one API call; the
-API's refusals are worded next to the field they are about."""
+"""The course builder: publishing, archiving and deleting the course (asked once), copying
+it, sections and items, moving an item a place at a time, and the lesson editor, for the
+course's instructors. Every change is one API call; the API's refusals are worded next to
+the field they are about."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem, PlatformApi
+from learnhub.web.confirmation import confirmation_page
 from learnhub.web.deps import Api, Gettext, SignedInSession, page_router
+from learnhub.web.errors import Forbidden
 from learnhub.web.forms import FieldMessage, FormErrors, add_problem_errors
+from learnhub.web.forms import Gettext as GettextFunction
 from learnhub.web.pages.authoring_support import editable_course
 from learnhub.web.pages.course_support import COURSES_API, KIND_LABELS, course_path
 from learnhub.web.redirects import see_other
@@ -23,22 +27,67 @@ router = page_router(prefix="/teach")
 TextField = Annotated[str, Form()]
 
 
-@router.get("/{course_id}", response_class=HTMLResponse)
-async def builder(
-    request: Request, course_id: str, session: SignedInSession, api: Api, _: Gettext
+def builder_page(
+    request: Request,
+    course: dict[str, Any],
+    _: GettextFunction,
+    *,
+    errors: FormErrors | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
 ) -> Response:
-    """The course builder."""
-    course = await editable_course(api, session, course_id)
+    """The builder of ``course``; ``errors`` and ``values`` of a refused new section or item
+    (keyed by its field's id) are shown in its form."""
     sections = sorted(course.get("sections") or [], key=lambda s: s.get("position", 0))
     return render(
         request,
         "courses/builder.html",
+        status_code=status_code,
         active_nav="teach",
         course=course,
         sections=sections,
         course_path=course_path(course),
         kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
         kind_options=[(value, _(label)) for value, label in KIND_LABELS.items()],
+        errors=errors or FormErrors(),
+        values=values or {},
+    )
+
+
+@router.get("/{course_id}", response_class=HTMLResponse)
+async def builder(
+    request: Request, course_id: str, session: SignedInSession, api: Api, _: Gettext
+) -> Response:
+    """The course builder."""
+    return builder_page(request, await editable_course(api, session, course_id), _)
+
+
+def _builder_crumbs(course: dict[str, Any], _: GettextFunction) -> list[tuple[str | None, str]]:
+    return [("/", _("Home")), ("/teach", _("Teach")), (f"/teach/{course['id']}", course["title"])]
+
+
+@router.get("/{course_id}/archive", response_class=HTMLResponse)
+async def confirm_archive(
+    request: Request, course_id: str, session: SignedInSession, api: Api, _: Gettext
+) -> Response:
+    """Ask before archiving the course."""
+    course = await editable_course(api, session, course_id)
+    return confirmation_page(
+        request,
+        question=_("Archive %(title)s?") % {"title": course["title"]},
+        consequences=[
+            _("The course leaves the catalog and takes no new enrollments."),
+            _(
+                "Its learners keep their progress, grades and certificates, and can still "
+                "read it. You can return it to draft later."
+            ),
+        ],
+        action=f"/teach/{course_id}/visibility",
+        hidden={"visibility": "archived", "confirmed": "yes"},
+        confirm_label=_("Archive the course"),
+        cancel_path=f"/teach/{course_id}",
+        crumbs=[*_builder_crumbs(course, _), (None, _("Archive"))],
+        active_nav="teach",
     )
 
 
@@ -49,9 +98,12 @@ async def change_visibility(
     api: Api,
     _: Gettext,
     visibility: TextField = "",
+    confirmed: TextField = "",
 ) -> Response:
-    """Publish, archive or return the course to draft."""
+    """Publish, archive (once confirmed) or return the course to draft."""
     await editable_course(api, session, course_id)
+    if visibility == "archived" and confirmed != "yes":
+        return see_other(f"/teach/{course_id}/archive")
     try:
         await api.call(
             "PATCH",
@@ -76,7 +128,66 @@ async def change_visibility(
     return see_other(f"/teach/{course_id}")
 
 
-def _title_refused(problem: ApiProblem, _: Gettext) -> str:
+@router.get("/{course_id}/delete", response_class=HTMLResponse)
+async def confirm_delete_course(
+    request: Request, course_id: str, session: SignedInSession, api: Api, _: Gettext
+) -> Response:
+    """Ask before deleting the course."""
+    course = await editable_course(api, session, course_id)
+    return confirmation_page(
+        request,
+        question=_("Delete %(title)s?") % {"title": course["title"]},
+        consequences=[
+            _(
+                "Every section, lesson, quiz, assignment, file and question of the course is "
+                "deleted, with its learners' enrollments, progress, attempts, hand-ins and "
+                "grades."
+            ),
+            _("This cannot be undone. Only a draft or an archived course can be deleted."),
+        ],
+        action=f"/teach/{course_id}/delete",
+        confirm_label=_("Delete the course"),
+        cancel_path=f"/teach/{course_id}",
+        crumbs=[*_builder_crumbs(course, _), (None, _("Delete"))],
+        active_nav="teach",
+    )
+
+
+@router.post("/{course_id}/delete")
+async def delete_course(course_id: str, session: SignedInSession, api: Api, _: Gettext) -> Response:
+    """Delete the course (the confirmation page's form), then back to my courses."""
+    course = await editable_course(api, session, course_id)
+    try:
+        await api.call("DELETE", f"{COURSES_API}/{course_id}", session=session)
+    except ApiProblem as problem:
+        if problem.slug != "course-state":
+            raise
+        session.flash("error", _("Archive the course before deleting it: learners may use it."))
+        return see_other(f"/teach/{course_id}")
+    session.flash("success", _("%(title)s has been deleted.") % {"title": course["title"]})
+    return see_other("/teach")
+
+
+@router.post("/{course_id}/duplicate")
+async def duplicate_course(
+    course_id: str, session: SignedInSession, api: Api, _: Gettext
+) -> Response:
+    """Copy the course into a new draft of mine, then open the copy in the builder."""
+    await editable_course(api, session, course_id)
+    try:
+        copy = await api.call("POST", f"{COURSES_API}/{course_id}/duplicate", session=session)
+    except ApiProblem as problem:
+        if problem.status == 403:
+            raise Forbidden() from problem
+        raise
+    session.flash(
+        "success",
+        _("This is your copy, %(title)s: a draft, without learners.") % {"title": copy["title"]},
+    )
+    return see_other(f"/teach/{copy['id']}")
+
+
+def title_refused(problem: ApiProblem, _: GettextFunction) -> str:
     """The sentence for a refused section or item title."""
     if any(error.code == "string_too_long" for error in problem.errors):
         return _("Enter a shorter title")
@@ -84,41 +195,60 @@ def _title_refused(problem: ApiProblem, _: Gettext) -> str:
 
 
 async def _add_to_outline(
+    request: Request,
     api: PlatformApi,
     session: WebSession,
-    _: Gettext,
+    _: GettextFunction,
     course_id: str,
     path: str,
     body: dict[str, Any],
     *,
+    field_id: str,
     added: str,
 ) -> Response:
     """Create a section or an item (``path`` below the course's API), back to the builder
-    with ``added`` or with why the title was refused."""
-    await editable_course(api, session, course_id)
+    with ``added``; when the title is refused, the builder again with the error next to the
+    field ``field_id`` and what was typed kept."""
+    course = await editable_course(api, session, course_id)
     try:
         await api.call("POST", f"{COURSES_API}/{course_id}/{path}", session=session, json=body)
     except ApiProblem as problem:
         if problem.status != 422:
             raise
-        session.flash("error", _title_refused(problem, _))
-    else:
-        session.flash("success", added)
+        errors = FormErrors()
+        errors.add(field_id, title_refused(problem, _))
+        values = {field_id: body["title"], "kind": body.get("kind", "")}
+        return builder_page(request, course, _, errors=errors, values=values, status_code=422)
+    session.flash("success", added)
     return see_other(f"/teach/{course_id}")
 
 
-@router.post("/{course_id}/sections")
+@router.post("/{course_id}/sections", response_class=HTMLResponse)
 async def add_section(
-    course_id: str, session: SignedInSession, api: Api, _: Gettext, title: TextField = ""
+    request: Request,
+    course_id: str,
+    session: SignedInSession,
+    api: Api,
+    _: Gettext,
+    title: TextField = "",
 ) -> Response:
     """Add a section at the end of the outline."""
     return await _add_to_outline(
-        api, session, _, course_id, "sections", {"title": title}, added=_("Section added.")
+        request,
+        api,
+        session,
+        _,
+        course_id,
+        "sections",
+        {"title": title},
+        field_id="section-title",
+        added=_("Section added."),
     )
 
 
-@router.post("/{course_id}/sections/{section_id}/items")
+@router.post("/{course_id}/sections/{section_id}/items", response_class=HTMLResponse)
 async def add_item(
+    request: Request,
     course_id: str,
     section_id: str,
     session: SignedInSession,
@@ -129,12 +259,14 @@ async def add_item(
 ) -> Response:
     """Add a lesson, quiz or assignment at the end of a section."""
     return await _add_to_outline(
+        request,
         api,
         session,
         _,
         course_id,
         f"sections/{section_id}/items",
         {"kind": kind, "title": title},
+        field_id=f"item-title-{section_id}",
         added=_("Item added."),
     )
 

@@ -279,8 +279,12 @@ def _grade_refusal(
             "score": FieldMessage("score", number, {"greater_than_equal": _("Enter 0 or more")})
         }
         for index, criterion_id in enumerate(sent):
+            # The summary lists every line's message: each names its rubric line.
+            title = {"title": criteria[criterion_id]["title"]}
             fields[f"rubric.{index}.points"] = FieldMessage(
-                f"rubric-{criterion_id}", number, {"greater_than_equal": _("Enter 0 or more")}
+                f"rubric-{criterion_id}",
+                _("Enter the points for %(title)s as a number, like 12 or 3.5") % title,
+                {"greater_than_equal": _("Enter 0 or more points for %(title)s") % title},
             )
         fields["feedback"] = FieldMessage("feedback", _("Shorten the feedback"))
         add_problem_errors(

@@ -10,7 +10,16 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from learnhub.web.api import ApiProblem
-from learnhub.web.deps import Api, FormText, Gettext, Locale, SignedInSession, page_router
+from learnhub.web.confirmation import confirmation_page
+from learnhub.web.deps import (
+    Api,
+    FormText,
+    Gettext,
+    Locale,
+    Ngettext,
+    SignedInSession,
+    page_router,
+)
 from learnhub.web.errors import Forbidden
 from learnhub.web.forms import FieldMessage, FormErrors, accepted
 from learnhub.web.forms import Gettext as GettextFunction
@@ -160,7 +169,13 @@ async def add_members(
 
 @router.get("/{course_id}/groups/{group_id}/delete", response_class=HTMLResponse)
 async def confirm_delete(
-    request: Request, course_id: str, group_id: str, session: SignedInSession, api: Api
+    request: Request,
+    course_id: str,
+    group_id: str,
+    session: SignedInSession,
+    api: Api,
+    _: Gettext,
+    ngettext: Ngettext,
 ) -> Response:
     """Ask before deleting: its learners stay in the course, in no group."""
     course = await _editable_course(api, session, course_id)
@@ -168,8 +183,32 @@ async def confirm_delete(
     group = next((entry for entry in groups if entry["id"] == group_id), None)
     if group is None:
         raise ApiProblem(status=404, title="Group not found")
-    return render(
-        request, "courses/group_delete.html", active_nav="teach", course=course, group=group
+    count = group["learner_count"]
+    listing = f"/teach/{course['id']}/groups"
+    return confirmation_page(
+        request,
+        question=_("Delete the group?"),
+        consequences=[
+            ngettext(
+                "“%(name)s” will be deleted. Its %(count)s learner stays in the course, "
+                "in no group.",
+                "“%(name)s” will be deleted. Its %(count)s learners stay in the course, "
+                "in no group.",
+                count,
+            )
+            % {"name": group["name"], "count": count}
+        ],
+        action=f"{listing}/{group_id}/delete",
+        confirm_label=_("Delete the group"),
+        cancel_path=listing,
+        crumbs=[
+            ("/", _("Home")),
+            ("/teach", _("Teach")),
+            (f"/teach/{course['id']}", course["title"]),
+            (listing, _("Groups")),
+            (None, _("Delete")),
+        ],
+        active_nav="teach",
     )
 
 

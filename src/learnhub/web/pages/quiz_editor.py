@@ -41,6 +41,7 @@ from learnhub.web.session import WebSession
 router = page_router(prefix="/teach")
 
 OPTION_ROWS = 5
+MAX_OPTION_ROWS = 20  # the most options a question may have
 QUESTION_TYPES = {
     "single_choice": N_("Single choice"),
     "multiple_choice": N_("Multiple choice"),
@@ -67,6 +68,8 @@ QUESTION_TEXT_FIELDS = (
     "tolerance",
     "pairs",
     "ordering_items",
+    "max_words",
+    "grading_notes",
 )
 SETTINGS_FIELDS = (
     "time_limit",
@@ -80,11 +83,15 @@ SETTINGS_FIELDS = (
 )
 
 
-def _quiz_path(course_id: str, item_id: str) -> str:
+def quiz_path(course_id: str, item_id: str) -> str:
     return f"/teach/{course_id}/quizzes/{item_id}"
 
 
-def _quiz_api(course_id: str, item_id: str) -> str:
+def questions_path(course_id: str, item_id: str) -> str:
+    return f"{quiz_path(course_id, item_id)}/questions"
+
+
+def quiz_api(course_id: str, item_id: str) -> str:
     return f"{COURSES_API}/{course_id}/quizzes/{item_id}"
 
 
@@ -147,7 +154,7 @@ async def _quiz_page(
     status_code: int = 200,
 ) -> Response:
     course_id = course["id"]
-    quiz = await api.call("GET", _quiz_api(course_id, item_id), session=session)
+    quiz = await api.call("GET", quiz_api(course_id, item_id), session=session)
     bank = await _bank(api, session, course_id)
     by_id = {question["id"]: question for question in bank}
     chosen = [by_id[qid] for qid in quiz.get("question_ids") or [] if qid in by_id]
@@ -168,7 +175,7 @@ async def _quiz_page(
         settings_values=settings_values or _settings_values(quiz, session),
         question_values=question_values,
         errors=errors or FormErrors(),
-        option_rows=range(1, OPTION_ROWS + 1),
+        option_rows=option_rows(question_values or {}),
         type_options=[(value, _(label)) for value, label in QUESTION_TYPES.items()],
         type_labels={value: _(label) for value, label in QUESTION_TYPES.items()},
         feedback_options=[(value, _(label)) for value, label in FEEDBACK_POLICIES.items()],
@@ -268,7 +275,7 @@ async def save_quiz_settings(
     if await accepted(
         api.call(
             "PATCH",
-            _quiz_api(course_id, item_id),
+            quiz_api(course_id, item_id),
             session=session,
             json=_settings_body(values, session),
         ),
@@ -278,7 +285,7 @@ async def save_quiz_settings(
         fallback_message=_("Check the settings and try again"),
     ):
         session.flash("success", _("The quiz settings have been saved."))
-        return see_other(_quiz_path(course_id, item_id))
+        return see_other(quiz_path(course_id, item_id))
     return await _quiz_page(
         request,
         api,
@@ -304,23 +311,24 @@ async def change_quiz_questions(
     api: Api,
     _: Gettext,
 ) -> Response:
-    """Move a question up or down, remove it from the quiz, or add one from the bank: each
-    one API call about that question, so a change someone makes at the same time stays."""
+    """Move a question up or down or add one from the bank: each one API call about that
+    question, so a change someone makes at the same time stays. Removing one goes to its
+    confirmation."""
     await editable_course(api, session, course_id, item_id=item_id, kind="quiz")
     form = await request.form()
     action = str(form.get("action", ""))
     question_id = str(form.get("question_id", ""))
-    questions = f"{_quiz_api(course_id, item_id)}/questions"
-    back = see_other(_quiz_path(course_id, item_id) + "#quiz-questions")
+    questions = f"{quiz_api(course_id, item_id)}/questions"
+    back = see_other(quiz_path(course_id, item_id) + "#quiz-questions")
     try:
         if action == "add":
             await api.call("POST", questions, session=session, json={"question_id": question_id})
             message = _("The question has been added to the quiz.")
         elif action == "remove":
-            await api.call("DELETE", f"{questions}/{question_id}", session=session)
-            message = _("The question has been removed from the quiz.")
+            # Asked once first: the confirmation's form removes it.
+            return see_other(f"{questions_path(course_id, item_id)}/{question_id}/remove")
         elif action in ("up", "down"):
-            quiz = await api.call("GET", _quiz_api(course_id, item_id), session=session)
+            quiz = await api.call("GET", quiz_api(course_id, item_id), session=session)
             order = list(quiz.get("question_ids") or [])
             if question_id not in order:
                 return back
@@ -347,20 +355,29 @@ async def change_quiz_questions(
     return back
 
 
-def _question_values(form: FormData, question_type: str) -> dict[str, Any]:
+def option_rows(values: dict[str, Any]) -> range:
+    """The option rows a question form shows: five, or as many as its options and one
+    more, up to the most a question may have."""
+    filled = [row for row in range(1, MAX_OPTION_ROWS + 1) if values.get(f"option_{row}")]
+    return range(1, min(max(OPTION_ROWS, max(filled, default=0) + 1), MAX_OPTION_ROWS) + 1)
+
+
+def question_values(form: FormData, question_type: str) -> dict[str, Any]:
+    """What was typed into a question's form."""
     values: dict[str, Any] = {name: str(form.get(name, "")) for name in QUESTION_TEXT_FIELDS}
-    values.update(
-        {f"option_{row}": str(form.get(f"option_{row}", "")) for row in range(1, OPTION_ROWS + 1)}
-    )
+    for row in range(1, MAX_OPTION_ROWS + 1):
+        values[f"option_{row}"] = str(form.get(f"option_{row}", ""))
+        values[f"option_id_{row}"] = str(form.get(f"option_id_{row}", ""))
     values["type"] = question_type
     values["correct"] = [str(value) for value in form.getlist("correct")]
     values["case_sensitive"] = form.get("case_sensitive") == "yes"
     return values
 
 
-def _question_body(question_type: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The API body of a new question from the form, as typed: empty option rows and blank
-    lines are left out, nothing is checked."""
+def question_body(question_type: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The API body of a question from the form, as typed: empty option rows and blank
+    lines are left out, nothing is checked. An option keeps the id its row carries (an
+    edited question's), else gets one from its row."""
     body: dict[str, Any] = {
         "type": question_type,
         "prompt": values["prompt"],
@@ -372,12 +389,12 @@ def _question_body(question_type: str, values: dict[str, Any]) -> dict[str, Any]
     if question_type in ("single_choice", "multiple_choice"):
         body["options"] = [
             {
-                "id": f"option-{row}",
+                "id": values.get(f"option_id_{row}") or f"option-{row}",
                 "text": values[f"option_{row}"].strip(),
                 "correct": str(row) in values["correct"],
             }
-            for row in range(1, OPTION_ROWS + 1)
-            if values[f"option_{row}"].strip()
+            for row in range(1, MAX_OPTION_ROWS + 1)
+            if values.get(f"option_{row}", "").strip()
         ]
         if question_type == "multiple_choice" and values["scoring"]:
             body["scoring"] = values["scoring"]
@@ -399,10 +416,13 @@ def _question_body(question_type: str, values: dict[str, Any]) -> dict[str, Any]
         body["pairs"] = pairs
     elif question_type == "ordering":
         body["items"] = [{"text": line} for line in lines(values["ordering_items"])]
+    elif question_type == "essay":
+        body["max_words"] = typed_number(values["max_words"])
+        body["grading_notes"] = values["grading_notes"]
     return body
 
 
-def _question_messages(_: GettextFunction) -> dict[str, FieldMessage]:
+def question_messages(_: GettextFunction) -> dict[str, FieldMessage]:
     """The API's field errors about a question, next to the form's fields."""
     pair_line = _("Write each pair on its own line as prompt = match")
     return {
@@ -456,6 +476,15 @@ def _question_messages(_: GettextFunction) -> dict[str, FieldMessage]:
             _("Enter more items, one per line"),
             {"too_long": _("Enter fewer items")},
         ),
+        "max_words": FieldMessage(
+            "max_words",
+            _("Enter the most words as a whole number, like 500, or leave it empty"),
+            {
+                "greater_than_equal": _("Allow at least 1 word, or leave it empty"),
+                "less_than_equal": _("Allow at most 20,000 words, or leave it empty"),
+            },
+        ),
+        "grading_notes": FieldMessage("grading_notes", _("Shorten the notes for graders")),
     }
 
 
@@ -474,23 +503,23 @@ async def create_question(
     form = await request.form()
     question_type = str(form.get("type", ""))
     if question_type not in QUESTION_TYPES:
-        return see_other(_quiz_path(course_id, item_id))
-    values = _question_values(form, question_type)
+        return see_other(quiz_path(course_id, item_id))
+    values = question_values(form, question_type)
     errors = FormErrors()
     if await accepted(
         api.call(
             "POST",
-            f"{_quiz_api(course_id, item_id)}/questions",
+            f"{quiz_api(course_id, item_id)}/questions",
             session=session,
-            json={"question": _question_body(question_type, values)},
+            json={"question": question_body(question_type, values)},
         ),
         errors,
-        _question_messages(_),
+        question_messages(_),
         fallback_field="prompt",
         fallback_message=_("Check the question and try again"),
     ):
         session.flash("success", _("The question has been added to the quiz."))
-        return see_other(_quiz_path(course_id, item_id) + "#quiz-questions")
+        return see_other(quiz_path(course_id, item_id) + "#quiz-questions")
     return await _quiz_page(
         request,
         api,

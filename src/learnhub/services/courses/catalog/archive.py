@@ -1,6 +1,8 @@
 """The course archive: a zip holding ``course.json`` (the course, its outline, lesson content,
-attachment metadata and each quiz's and assignment's content) and ``files/<attachment id>``.
-Importing makes a new draft course with new ids; it is all or nothing.
+attachment metadata, each quiz's and assignment's content and the bank's questions no quiz
+asks) and ``files/<attachment id>``. Importing makes a new draft course with new ids; it is
+all or nothing. Duplicating a course is the same two halves without the zip: the document
+of the course, made again as a new draft with its files copied in the store.
 
 Zips are built and read in worker threads, never on the event loop (in the all-in-one
 mode every service shares that loop), and files go to and from the store a few at a
@@ -129,6 +131,8 @@ class ArchiveDocument(BaseModel):
     exported_at: datetime
     course: ArchivedCourse
     sections: list[ArchivedSection] = Field(max_length=500)
+    # Added later: archives made before it have none.
+    question_bank: list[dict[str, Any]] = Field(default_factory=list, max_length=10_000)
 
 
 _COURSE_FIELDS = (
@@ -172,6 +176,7 @@ def _course_document(
     lessons: dict[str, Lesson],
     attachments: dict[str, list[Attachment]],
     contents: dict[str, dict[str, Any]],
+    question_bank: list[dict[str, Any]],
 ) -> dict[str, Any]:
     archived_sections = []
     for section in sections:
@@ -218,12 +223,14 @@ def _course_document(
             "completion_rule": course.completion_rule or DEFAULT_COMPLETION_RULE,
         },
         "sections": archived_sections,
+        "question_bank": question_bank,
     }
 
 
-async def export_course(session: AsyncSession, store: ObjectStore, course: Course) -> IO[bytes]:
-    """The course as a zip archive, in a temporary file positioned at its start (the
-    caller closes it, see :func:`file_chunks`)."""
+async def course_document(
+    session: AsyncSession, course: Course
+) -> tuple[dict[str, Any], list[Attachment]]:
+    """The course as the archive's ``course.json`` holds it, and its attachments."""
     lessons = await repository.list_lessons(session, course.id)
     attachments: dict[str, list[Attachment]] = {}
     for attachment in await repository.list_attachments(session, course_id=course.id):
@@ -235,8 +242,17 @@ async def export_course(session: AsyncSession, store: ObjectStore, course: Cours
         if item.kind in _CONTENT:
             contents[item.id] = await _CONTENT[item.kind].export_item(session, item.id)
     sections = await courses_repository.list_sections(session, course.id)
-    document = _course_document(course, sections, items_by_section, lessons, attachments, contents)
+    question_bank = await quizzes_archive.export_unasked_questions(session, course.id)
+    document = _course_document(
+        course, sections, items_by_section, lessons, attachments, contents, question_bank
+    )
+    return document, [attachment for listed in attachments.values() for attachment in listed]
 
+
+async def export_course(session: AsyncSession, store: ObjectStore, course: Course) -> IO[bytes]:
+    """The course as a zip archive, in a temporary file positioned at its start (the
+    caller closes it, see :func:`file_chunks`)."""
+    document, attachments = await course_document(session, course)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
     archive = zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED)
     try:
@@ -253,10 +269,7 @@ async def export_course(session: AsyncSession, store: ObjectStore, course: Cours
 
             return job
 
-        await _bounded(
-            (copy(attachment) for listed in attachments.values() for attachment in listed),
-            at_once=FILES_AT_ONCE,
-        )
+        await _bounded((copy(attachment) for attachment in attachments), at_once=FILES_AT_ONCE)
         await asyncio.to_thread(archive.close)
         await asyncio.to_thread(spool.seek, 0)
     except BaseException:
@@ -324,6 +337,37 @@ def _open_archive(data: bytes, limits: ArchiveLimits) -> tuple[zipfile.ZipFile, 
     return archive, document
 
 
+class _ZipFiles:
+    """The files of an archive, by their archived attachment id."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self._archive = archive
+
+    def size(self, attachment_id: str) -> int:
+        return self._archive.getinfo(f"files/{attachment_id}").file_size
+
+    async def read(self, attachment_id: str) -> bytes:
+        name = f"files/{attachment_id}"
+        return await asyncio.to_thread(_readable, lambda: self._archive.read(name))
+
+
+class _StoredFiles:
+    """The files of a course's attachments, read from the object store."""
+
+    def __init__(self, store: ObjectStore, attachments: list[Attachment]) -> None:
+        self._store = store
+        self._attachments = {attachment.id: attachment for attachment in attachments}
+
+    def size(self, attachment_id: str) -> int:
+        return self._attachments[attachment_id].size
+
+    async def read(self, attachment_id: str) -> bytes:
+        return (await self._store.get(self._attachments[attachment_id].storage_key)).data
+
+
+_FileSource = _ZipFiles | _StoredFiles
+
+
 async def import_course(
     session: AsyncSession,
     store: ObjectStore,
@@ -335,16 +379,38 @@ async def import_course(
     """A new draft course owned by the importer, made from an archive."""
     archive, document = await asyncio.to_thread(_open_archive, data, limits)
     try:
-        return await _import(session, store, principal, archive, document)
+        return await _import(session, store, principal, _ZipFiles(archive), document)
     finally:
         archive.close()
+
+
+COPY_SUFFIX = " (copy)"
+
+
+async def duplicate_course(
+    session: AsyncSession, store: ObjectStore, principal: Principal, course: Course
+) -> Course:
+    """A new draft owned by ``principal`` holding a copy of everything ``course`` holds
+    (outline, lessons, files, quizzes with their questions, assignments' settings, the
+    bank) and none of its learners' data, titled as a copy, at an address of its own: the
+    export's document, imported again without a zip."""
+    document, attachments = await course_document(session, course)
+    title = course.title[: 200 - len(COPY_SUFFIX)].rstrip() + COPY_SUFFIX
+    document["course"]["title"] = title
+    return await _import(
+        session,
+        store,
+        principal,
+        _StoredFiles(store, attachments),
+        ArchiveDocument.model_validate(document),
+    )
 
 
 async def _import(
     session: AsyncSession,
     store: ObjectStore,
     principal: Principal,
-    archive: zipfile.ZipFile,
+    files: _FileSource,
     document: ArchiveDocument,
 ) -> Course:
     fields = document.course.model_dump(exclude={"completion_rule"})
@@ -403,41 +469,45 @@ async def _import(
                     item_id=item.id,
                     filename=safe_filename(archived_file.filename),
                     content_type=safe_content_type(archived_file.content_type),
-                    size=archive.getinfo(f"files/{archived_file.id}").file_size,
+                    size=files.size(archived_file.id),
                     uploaded_by=principal.user_id,
                     created_at=now,
                     storage_key="",
                 )
                 attachment.storage_key = attachment_key(course.id, attachment.id)
                 session.add(attachment)
-                to_store.append((attachment, f"files/{archived_file.id}"))
+                to_store.append((attachment, archived_file.id))
     rule = document.course.completion_rule
     course.completion_rule = {
         "required_items": rule.required_items,
         "passing_quiz_ids": [new_ids[old] for old in rule.passing_quiz_ids if old in new_ids],
     }
+    try:
+        await quizzes_archive.import_unasked_questions(session, course.id, document.question_bank)
+    except ValidationError as error:
+        raise InvalidArchive("The questions of the bank are not valid.") from error
     await session.flush()
-    await _store_files(store, archive, to_store)
+    await _store_files(store, files, to_store)
     return course
 
 
 async def _store_files(
-    store: ObjectStore, archive: zipfile.ZipFile, files: list[tuple[Attachment, str]]
+    store: ObjectStore, files: _FileSource, copies: list[tuple[Attachment, str]]
 ) -> None:
-    """Copy the archive's files to the store, a few at a time; if one fails, remove those
-    already stored, so a rejected archive leaves nothing behind."""
+    """Copy the files to the store under the new attachments' keys, a few at a time; if
+    one fails, remove those already stored, so a refused import leaves nothing behind."""
     written: list[str] = []
 
-    def copy(attachment: Attachment, name: str) -> Callable[[], Awaitable[None]]:
+    def copy(attachment: Attachment, source_id: str) -> Callable[[], Awaitable[None]]:
         async def job() -> None:
-            data = await asyncio.to_thread(_readable, lambda: archive.read(name))
+            data = await files.read(source_id)
             await store.put(attachment.storage_key, data, content_type=attachment.content_type)
             written.append(attachment.storage_key)
 
         return job
 
     try:
-        await _bounded((copy(*entry) for entry in files), at_once=FILES_AT_ONCE)
+        await _bounded((copy(*entry) for entry in copies), at_once=FILES_AT_ONCE)
     except BaseException:
         await _bounded(
             (lambda key=key: store.delete(key) for key in written), at_once=FILES_AT_ONCE

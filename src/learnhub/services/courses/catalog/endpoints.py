@@ -225,6 +225,21 @@ async def export_course(
     )
 
 
+@router.post(
+    "/api/v1/courses/{course_id}/duplicate",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CourseRead,
+    responses=problem_responses(401, 403, 404),
+)
+async def duplicate_course(
+    access: EditableCourse, author: Author, session: SessionDep, store: ObjectStoreDep
+) -> CourseRead:
+    """Copy the course into a new draft owned by the caller, without its learners' data
+    (its instructors who may create courses, and admins)."""
+    course = await archive.duplicate_course(session, store, author, access.course)
+    return service.read_course(course)
+
+
 # ---------------------------------------------------------------- structure
 
 

@@ -46,3 +46,20 @@ async def import_item(session: AsyncSession, item_id: str, data: dict[str, Any])
     session.add_all(questions)
     await session.flush()
     await repository.replace_quiz_questions(session, item.id, [q.id for q in questions])
+
+
+async def export_unasked_questions(session: AsyncSession, course_id: str) -> list[dict[str, Any]]:
+    """The course's bank questions that no quiz asks, in full (the quizzes export theirs)."""
+    return [
+        bank.question_as_written(question)
+        for question in await repository.list_unasked_questions(session, course_id)
+    ]
+
+
+async def import_unasked_questions(
+    session: AsyncSession, course_id: str, data: list[dict[str, Any]]
+) -> None:
+    """Add :func:`export_unasked_questions`'s questions to a course's bank. Data that does
+    not validate raises pydantic's ``ValidationError``."""
+    session.add_all(bank.new_question(course_id, body) for body in _questions.validate_python(data))
+    await session.flush()

@@ -49,6 +49,17 @@ async def get_questions(
     return {question.id: question for question in rows}
 
 
+async def list_unasked_questions(session: AsyncSession, course_id: str) -> list[Question]:
+    """A course's questions that no quiz asks, oldest first."""
+    asked = select(QuizQuestion.question_id).where(QuizQuestion.question_id == Question.id)
+    rows = await session.scalars(
+        select(Question)
+        .where(Question.course_id == course_id, ~asked.exists())
+        .order_by(Question.created_at, Question.id)
+    )
+    return list(rows.all())
+
+
 async def quizzes_using(session: AsyncSession, question_ids: list[str]) -> dict[str, list[str]]:
     """The quizzes that ask each question."""
     if not question_ids:
