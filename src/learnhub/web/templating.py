@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime
+from babel.lists import format_list
 from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -65,6 +66,7 @@ class Templates:
             environment.globals["locale"] = locale
             environment.filters["long_date"] = self._long_date_filter(locale)
             environment.filters["short_datetime"] = self._short_datetime_filter(locale)
+            environment.filters["name_list"] = self._name_list_filter(locale)
             self._environments[locale] = environment
 
     def render(self, locale: str, name: str, context: Mapping[str, Any]) -> str:
@@ -98,3 +100,11 @@ class Templates:
             )
 
         return short_datetime
+
+    @staticmethod
+    def _name_list_filter(locale: str):
+        def name_list(names: list[str]) -> str:
+            """ "Ana", "Ana and Bo", "Ana, Bo and Cy" in the page's language."""
+            return format_list(list(names), locale=locale) if names else ""
+
+        return name_list
