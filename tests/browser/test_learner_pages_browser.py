@@ -116,3 +116,55 @@ def test_a_deadline_says_how_long_is_left_on_the_assignment_and_my_learning(
     )
     assert_accessible(page)
     page.context.close()
+
+
+TABLE_LESSON = """Flour by protein:
+
+| Flour | Protein | Best for |
+|---|---|---|
+| Cake | 7 to 9 % | Sponges and very light, tender crumbs of every kind |
+| Strong | 12 to 14 % | Bread |
+"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_lesson_table_is_styled_and_the_lesson_comes_before_its_outline(
+    browser: Browser, live_server: str, width: int
+) -> None:
+    course = course_with_lesson(live_server, TABLE_LESSON)
+    page = new_page(browser, width=width)
+    log_in(page, live_server, *LEARNER)
+    page.goto(f"{live_server}/courses/{course['slug']}")
+    page.get_by_role("button", name="Enroll").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Starter")
+
+    # the table: ruled cells, a shaded header, and never wider than the page
+    cell = page.get_by_role("cell", name="Bread")
+    expect(cell).to_have_css("border-top-style", "solid")
+    header = page.get_by_role("columnheader", name="Protein")
+    assert header.evaluate("th => getComputedStyle(th).backgroundColor") != "rgba(0, 0, 0, 0)"
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 1, f"the lesson is {wide}px wider than the window"
+
+    outline = page.get_by_role("navigation", name="Course outline")
+    lesson_title = page.get_by_role("heading", level=1).bounding_box()
+    assert lesson_title is not None
+    if width < 600:
+        # on a phone: the lesson first, its outline behind a toggle below it
+        expect(outline).to_be_hidden()
+        toggle = page.get_by_text("Course outline", exact=False).first
+        toggle_box = toggle.bounding_box()
+        assert toggle_box is not None and toggle_box["y"] > lesson_title["y"]
+        toggle.click()
+        expect(outline).to_be_visible()
+    else:
+        # on a wide screen: the outline open beside the lesson, on its left
+        expect(outline).to_be_visible()
+        outline_box = outline.bounding_box()
+        assert outline_box is not None and outline_box["x"] < lesson_title["x"]
+        assert abs(outline_box["y"] - lesson_title["y"]) < 200
+    expect(outline.get_by_role("link", name="Starter (Lesson, not done)")).to_have_attribute(
+        "aria-current", "page"
+    )
+    assert_accessible(page)
+    page.context.close()
