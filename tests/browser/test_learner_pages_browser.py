@@ -167,4 +167,11 @@ def test_a_lesson_table_is_styled_and_the_lesson_comes_before_its_outline(
         "aria-current", "page"
     )
     assert_accessible(page)
+    # the table's rules and header keep their contrast in dark mode too
+    dark = page.context.new_page()
+    dark.emulate_media(color_scheme="dark")
+    dark.goto(page.url)
+    expect(dark.get_by_role("columnheader", name="Protein")).to_be_visible()
+    assert dark.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(17, 20, 24)"
+    assert_accessible(dark)
     page.context.close()
