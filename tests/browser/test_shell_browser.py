@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.conftest import LiveServer
+
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -90,24 +92,47 @@ def assert_accessible(page: Page) -> None:
     assert violations == [], f"{page.url}:\n{json.dumps(violations, indent=2)}"
 
 
-def test_a_learner_registers_logs_in_edits_the_profile_and_logs_out(
-    browser: Browser, live_server: str
-) -> None:
-    page = new_page(browser)
+def register_and_confirm(page: Page, live: LiveServer, name: str) -> None:
+    """Sign up through the form, then follow the e-mailed link and its one button."""
     email = f"ana-{uuid.uuid4().hex[:8]}@example.com"
-
-    page.goto(live_server)
+    page.goto(live.url)
     page.get_by_role("main").get_by_role("link", name="Create an account").click()
-    page.get_by_label("Your name").fill("Ana Souza")
+    page.get_by_label("Your name").fill(name)
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Create a password").fill("correct horse battery")
     page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(f"{live_server}/login")
-    expect(page.get_by_role("status")).to_contain_text(
-        "If this email address is new to us, your account is ready: log in to start."
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    expect(page.get_by_role("main")).to_contain_text(f"We have sent an email to {email}.")
+    assert_accessible(page)
 
-    log_in(page, live_server, email, "correct horse battery")
+    page.goto(live.confirmation_link(email))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your email address")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm and continue").click()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_link_of_a_new_sign_up_signs_the_learner_in_straight_on(
+    browser: Browser, live_platform: LiveServer, width: int
+) -> None:
+    page = new_page(browser, width=width)
+
+    register_and_confirm(page, live_platform, "Ana Souza")
+
+    expect(page).to_have_url(f"{live_platform.url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Ana Souza")
+    expect(page.get_by_role("status")).to_have_text(
+        "Your email address is confirmed and your account is ready."
+    )
+    assert_accessible(page)
+    page.context.close()
+
+
+def test_a_new_learner_edits_the_profile_and_logs_out(
+    browser: Browser, live_platform: LiveServer
+) -> None:
+    page = new_page(browser)
+    register_and_confirm(page, live_platform, "Ana Souza")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Ana Souza")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Your profile").click()
@@ -132,7 +157,9 @@ def test_a_learner_registers_logs_in_edits_the_profile_and_logs_out(
     page.context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/register", "/login", "/forgot-password", "/no-such-page"])
+@pytest.mark.parametrize(
+    "path", ["/", "/register", "/login", "/forgot-password", "/confirm-email", "/no-such-page"]
+)
 def test_public_pages_have_no_accessibility_violations(
     browser: Browser, live_server: str, path: str
 ) -> None:

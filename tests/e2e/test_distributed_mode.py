@@ -216,14 +216,30 @@ def login(client: httpx.Client, email: str, password: str = PASSWORD) -> dict[st
     return response.json()
 
 
-def register(client: httpx.Client, email: str, display_name: str = "E2E User") -> str:
+def register(
+    distributed: Distributed, client: httpx.Client, email: str, display_name: str = "E2E User"
+) -> str:
+    """Sign up and follow the link, which in development the auth process logs (no e-mail
+    is sent); returns the new account's id."""
     response = client.post(
         "/api/v1/auth/register",
         json={"email": email, "password": PASSWORD, "display_name": display_name},
     )
     assert response.status_code == 202, response.text
-    # The answer names no account (it is the same for a taken e-mail): the token does.
-    return claims(login(client, email)["access_token"])["sub"]
+    logged = re.compile(
+        rf"link confirming the sign-up of {re.escape(email)} \(development only\): "
+        r"\S+/confirm-email\?token=(\S+)"
+    )
+
+    def link() -> str | None:
+        match = logged.search(distributed.log.read_text(errors="replace"))
+        return match.group(1) if match else None
+
+    token = wait_for(link, within=10, what="the confirmation link in the log")
+    confirmed = client.post("/api/v1/auth/email-confirmation", json={"token": token})
+    assert confirmed.status_code == 200, confirmed.text
+    # The answers name no account (registration's is the same for a taken e-mail): the token does.
+    return claims(confirmed.json()["access_token"])["sub"]
 
 
 def profile_of(client: httpx.Client, token: str, *, within: float = 20) -> dict[str, Any]:
@@ -243,9 +259,9 @@ def claims(token: str) -> dict[str, Any]:
     return jwt.decode(token, options={"verify_signature": False})
 
 
-def test_registration_journey(client: httpx.Client) -> None:
+def test_registration_journey(distributed: Distributed, client: httpx.Client) -> None:
     email = f"journey-{uuid.uuid4().hex[:8]}@example.org"
-    user_id = register(client, email, "Journey Learner")
+    user_id = register(distributed, client, email, "Journey Learner")
     tokens = login(client, email)
     # The profile is built by the users process from an event that crossed RabbitMQ.
     profile = profile_of(client, tokens["access_token"])
@@ -271,9 +287,11 @@ def test_registration_journey(client: httpx.Client) -> None:
     assert again.json()["bio"] == "Learning in a distributed world."
 
 
-def test_admin_changes_a_role_and_the_next_token_carries_it(client: httpx.Client) -> None:
+def test_admin_changes_a_role_and_the_next_token_carries_it(
+    distributed: Distributed, client: httpx.Client
+) -> None:
     email = f"promoted-{uuid.uuid4().hex[:8]}@example.org"
-    user_id = register(client, email)
+    user_id = register(distributed, client, email)
     learner = login(client, email)
     profile_of(client, learner["access_token"])
     assert claims(learner["access_token"])["roles"] == ["learner"]
@@ -298,7 +316,7 @@ def test_admin_changes_a_role_and_the_next_token_carries_it(client: httpx.Client
 def test_course_journey_across_processes(distributed: Distributed, client: httpx.Client) -> None:
     # The courses process learns the learner's name from the registration event too.
     email = f"course-{uuid.uuid4().hex[:8]}@example.org"
-    register(client, email, "Distributed Learner")
+    register(distributed, client, email, "Distributed Learner")
     learner = login(client, email)["access_token"]
     profile_of(client, learner)
     instructor = login(client, "instructor@example.com", "learnhub-instructor")["access_token"]
@@ -411,7 +429,7 @@ def test_a_service_in_two_worker_processes_reads_its_own_writes(
 
     workers = wait_for(workers_ready, within=30, what="two users worker processes")
     email = f"workers-{uuid.uuid4().hex[:8]}@example.org"
-    register(client, email, "Two Workers")
+    register(distributed, client, email, "Two Workers")
     token = login(client, email)["access_token"]
     profile_of(client, token)
     direct = f"http://127.0.0.1:{port}/api/v1/users/me"
@@ -446,7 +464,7 @@ def test_a_consumer_killed_mid_stream_loses_nothing(distributed: Distributed) ->
 
     with httpx.Client(base_url=distributed.url, timeout=10) as client:
         email = f"survivor-{uuid.uuid4().hex[:8]}@example.org"
-        user_id = register(client, email, "Survivor")
+        user_id = register(distributed, client, email, "Survivor")
         token = login(client, email)["access_token"]
         assert client.get("/api/v1/users/me", headers=bearer(token)).status_code == 502
 

@@ -15,10 +15,16 @@ async def test_register_profile_login_refresh_edit(stack: Stack) -> None:
         json={"email": "journey@example.com", "password": PASSWORD, "display_name": "Jo Urney"},
     )
     assert registered.status_code == 202
-    await stack.settle()
 
-    # when they log in, their profile exists (built by the users service from the event)
-    tokens = await stack.login("journey@example.com")
+    # when they follow the e-mailed link, they are signed in, and their profile exists
+    # (built by the users service from the event)
+    confirmed = await stack.client.post(
+        "/api/v1/auth/email-confirmation",
+        json={"token": await stack.confirmation_token("journey@example.com")},
+    )
+    assert confirmed.status_code == 200
+    await stack.settle()
+    tokens = confirmed.json()
     user_id = jwt.decode(tokens["access_token"], options={"verify_signature": False})["sub"]
     profile = await stack.client.get("/api/v1/users/me", headers=bearer(tokens["access_token"]))
     assert profile.status_code == 200

@@ -3,12 +3,14 @@ every field documented."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from learnhub.kit.config import DEVELOPMENT_SECRET, InsecureConfiguration, Settings
+from learnhub.kit.observability import TextLogFormatter
 
 REAL_SECRET = "k8Jq2n0VxQe6u1b5tR3mZp7sLw9yHc4dAa0fGv2kXo8jNq"
 
@@ -120,3 +122,35 @@ def test_every_setting_is_documented(name: str) -> None:
 
     assert description
     assert len(description) >= 10
+
+
+def test_logs_read_as_text_in_development_and_json_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LEARNHUB_LOG_FORMAT", raising=False)
+    secret = {"secret_key": "a-production-secret-that-is-long-enough"}
+
+    assert Settings(env="development").log_format == "text"
+    assert Settings(env="production", **secret).log_format == "json"
+    assert Settings(env="test", **secret).log_format == "json"
+    monkeypatch.setenv("LEARNHUB_ENV", "production")
+    assert Settings(**secret).log_format == "json"
+
+
+def test_the_log_format_chosen_is_kept_whatever_the_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = {"secret_key": "a-production-secret-that-is-long-enough"}
+
+    assert Settings(env="development", log_format="json").log_format == "json"
+    assert Settings(env="production", log_format="text", **secret).log_format == "text"
+    monkeypatch.setenv("LEARNHUB_LOG_FORMAT", "json")
+    assert Settings(env="development").log_format == "json"
+
+
+def test_a_text_log_line_names_its_request_only_when_it_has_one() -> None:
+    formatter = TextLogFormatter()
+    record = logging.LogRecord("learnhub", logging.INFO, __file__, 1, "started", None, None)
+    in_request = logging.LogRecord("learnhub", logging.INFO, __file__, 1, "served", None, None)
+    in_request.request_id, in_request.trace_id = "req-1", "abc"
+
+    assert formatter.format(record).endswith(" INFO learnhub started")
+    assert formatter.format(in_request).endswith(" INFO learnhub [req-1 abc] served")

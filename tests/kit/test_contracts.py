@@ -39,6 +39,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "reset_url": "https://learnhub.example.org/reset?token=abc",
         "expires_at": WHEN,
     },
+    "user.email_confirmation_requested.v1": {
+        "email": "ada@example.org",
+        "display_name": "Ada",
+        "confirm_url": "https://learnhub.example.org/confirm-email?token=abc",
+        "expires_at": WHEN,
+    },
     "user.account_exists_notice_requested.v1": {
         "user_id": "u-1",
         "email": "ada@example.org",

@@ -9,10 +9,8 @@ import pytest
 from learnhub.kit.config import Settings
 from learnhub.web import create_web_app
 from tests.conftest import Stack
-from tests.services.auth.support import hashing_blocked, outbox_types
+from tests.services.auth.support import hashing_blocked, log_in, outbox_types
 from tests.web.conftest import Site
-
-NEW_OR_TAKEN = "If this email address is new to us, your account is ready: log in to start."
 
 
 @pytest.fixture
@@ -29,21 +27,65 @@ async def test_an_email_already_registered_gets_the_page_a_new_one_gets(
         "/register",
         {"display_name": "Copy", "email": "learner1@example.com", "password": "a long password"},
     )
-    taken_page = await site.get("/login")
     new = await site.submit(
         "/register",
         {"display_name": "Nova", "email": "nova@example.com", "password": "a long password"},
     )
-    new_page = await site.get("/login")
 
-    # then both go to the log-in page with the same words
-    assert (taken.status_code, taken.headers["location"]) == (303, "/login")
-    assert (new.status_code, new.headers["location"]) == (303, "/login")
-    assert NEW_OR_TAKEN in site.text(taken_page)
-    assert NEW_OR_TAKEN in site.text(new_page)
+    # then both get the same page, but for the address they typed, and nobody is signed in
+    assert taken.status_code == new.status_code == 200
+    assert site.text(taken).replace("learner1@example.com", "nova@example.com") == site.text(new)
+    assert "Check your email" in site.text(new)
+    assert (await site.get("/learning")).status_code == 303
     # and the owner keeps their password, while the auth service asked to tell them
     await site.log_in("learner1@example.com", "learnhub-learner")
     assert "user.account_exists_notice_requested.v1" in await outbox_types(embedded)
+
+
+async def test_the_confirmation_link_signs_the_newcomer_in_once(
+    site: Site, embedded: Stack
+) -> None:
+    # given a newcomer who registered and opens the e-mailed link
+    await site.submit(
+        "/register",
+        {"display_name": "Nova", "email": "nova@example.com", "password": "a long password"},
+    )
+    token = await embedded.confirmation_token("nova@example.com")
+    opened = await site.get(f"/confirm-email?token={token}")
+    assert opened.status_code == 200
+    # (opening it changes nothing: a mail scanner that follows links creates no account)
+    assert (await log_in(embedded, "nova@example.com", "a long password")).status_code == 401
+
+    # when they confirm
+    confirmed = await site.client.post(
+        "/confirm-email", data={"token": token, "csrf_token": site.csrf_token(opened.text)}
+    )
+
+    # then they are signed in and straight on home, greeted by name
+    assert (confirmed.status_code, confirmed.headers["location"]) == (303, "/")
+    home = await site.get("/")
+    assert "Hello, Nova" in site.text(home)
+    assert "Your email address is confirmed and your account is ready." in site.text(home)
+    # and the link does not work a second time
+    again = await Site(site.client).submit(
+        "/confirm-email", {"token": token}, form_page=f"/confirm-email?token={token}"
+    )
+    assert again.status_code == 400
+    assert "This link does not work any more" in site.text(again)
+
+
+async def test_a_confirmation_page_without_a_token_says_the_link_does_not_work(
+    site: Site,
+) -> None:
+    opened = await site.get("/confirm-email")
+    forged = await site.submit(
+        "/confirm-email", {"token": "not-a-token"}, form_page="/confirm-email?token=x"
+    )
+
+    assert opened.status_code == forged.status_code == 400
+    for page in (opened, forged):
+        assert "This link does not work any more" in site.text(page)
+        assert 'href="/register"' in page.text
 
 
 @pytest.mark.usefixtures("one_hashing_thread_no_queue")

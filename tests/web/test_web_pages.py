@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import learnhub.web
+from tests.conftest import Stack
 
 if TYPE_CHECKING:  # the fixture's class lives in this folder's conftest.py
     from conftest import Site
@@ -29,7 +30,7 @@ def h1_of(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", "", match.group(1)).split())
 
 
-async def test_register_log_in_edit_profile_and_log_out(site: Site) -> None:
+async def test_register_confirm_edit_profile_and_log_out(site: Site, embedded: Stack) -> None:
     # given a visitor who registers
     registered = await site.submit(
         "/register",
@@ -39,19 +40,20 @@ async def test_register_log_in_edit_profile_and_log_out(site: Site) -> None:
             "password": "a long password",
         },
     )
-    assert registered.status_code == 303
-    assert registered.headers["location"] == "/login"
-    login_page = await site.get("/login")
-    assert "If this email address is new to us, your account is ready" in site.text(login_page)
+    assert registered.status_code == 200
+    assert h1_of(registered.text) == "Check your email"
+    assert "We have sent an email to maria@example.com" in site.text(registered)
 
-    # when she logs in
-    logged_in = await site.submit(
-        "/login", {"email": "maria@example.com", "password": "a long password"}
+    # when she follows the e-mailed link, she goes straight on, signed in
+    link = f"/confirm-email?token={await embedded.confirmation_token('maria@example.com')}"
+    confirmed = await site.submit(
+        "/confirm-email", {"token": link.split("=", 1)[1]}, form_page=link
     )
-    assert logged_in.status_code == 303
-    assert logged_in.headers["location"] == "/"
+    assert confirmed.status_code == 303
+    assert confirmed.headers["location"] == "/"
     home = await site.get("/")
     assert h1_of(home.text) == "Hello, Maria Silva"
+    assert "Your email address is confirmed and your account is ready." in site.text(home)
 
     # and edits her profile, switching it to Portuguese
     profile_page = await site.get("/profile")

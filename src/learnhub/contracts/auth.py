@@ -23,6 +23,18 @@ class UserRegistered(EventPayload):
     registered_at: datetime
 
 
+@contract("user.email_confirmation_requested.v1", producer="auth")
+class EmailConfirmationRequested(EventPayload):
+    """Someone signed up with an address that has no account; notifications e-mails it the
+    link that confirms the address, creates the account and signs its owner in. Until the
+    link is followed there is no account (``user.registered.v1`` follows the confirmation)."""
+
+    email: EmailStr
+    display_name: str
+    confirm_url: str
+    expires_at: datetime
+
+
 @contract("user.logged_in.v1", producer="auth")
 class UserLoggedIn(EventPayload):
     """A user signed in with a password."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -139,7 +139,14 @@ class Settings(BaseSettings):
         description="Seconds a request may wait in the queue before it is refused with 503.",
     )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
-    log_format: Literal["json", "text"] = Field("json", description="Log line format.")
+    log_format: Literal["json", "text"] = Field(
+        "json",
+        description=(
+            "Log line format: `text` for people, `json` (one object a line) for log collectors. "
+            "Unset, it is `text` in development and `json` otherwise; the processes of the "
+            "distributed mode log `json` unless it is set."
+        ),
+    )
     access_log_sample: float = Field(
         0.01,
         ge=0,
@@ -238,6 +245,19 @@ class Settings(BaseSettings):
             if not _CSP_ORIGIN.match(origin):
                 raise ValueError(f"{origin!r} is not an origin like https://media.example.org")
         return origins
+
+    @model_validator(mode="before")
+    @classmethod
+    def _readable_logs_in_development(cls, data: Any) -> Any:
+        """A developer reads the log in a terminal; a deployment's collector parses JSON."""
+        chosen = isinstance(data, dict) and data.get("log_format") is not None
+        if (
+            isinstance(data, dict)
+            and not chosen
+            and data.get("env", "development") == "development"
+        ):
+            return {**data, "log_format": "text"}
+        return data
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

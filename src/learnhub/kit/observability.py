@@ -152,6 +152,20 @@ class ContextFilter(logging.Filter):
         return True
 
 
+class TextLogFormatter(logging.Formatter):
+    """One readable line a record: time, level, logger, ``[request trace]`` when the record
+    belongs to a request or a trace (start-up lines have neither), message."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s%(context)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        request_id = getattr(record, "request_id", None)
+        trace_id = getattr(record, "trace_id", None)
+        record.context = f" [{request_id} {trace_id}]" if request_id or trace_id else ""
+        return super().format(record)
+
+
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     """Send every log record to stderr, as JSON lines or plain text."""
     handler = logging.StreamHandler(sys.stderr)
@@ -159,11 +173,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     if fmt == "json":
         handler.setFormatter(JsonLogFormatter())
     else:
-        handler.setFormatter(
-            logging.Formatter(
-                "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(trace_id)s] %(message)s"
-            )
-        )
+        handler.setFormatter(TextLogFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -12,8 +12,8 @@ import asyncio
 import logging
 import os
 import secrets
-import sys
-from collections.abc import Coroutine, Sequence
+import socket
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -152,9 +152,32 @@ def _server_options(settings: Settings, *, host: str, port: int) -> dict[str, An
     }
 
 
-def serve(app: Any, settings: Settings, *, host: str, port: int) -> None:
-    server = uvicorn.Server(
-        uvicorn.Config(served(app, settings), **_server_options(settings, host=host, port=port))
+class _Server(uvicorn.Server):
+    """uvicorn's server, calling ``on_listening`` once it listens: after the application's
+    start-up and uvicorn's own start-up lines, so what it prints comes last."""
+
+    def __init__(self, config: uvicorn.Config, on_listening: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._on_listening = on_listening
+
+    @override
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit and self._on_listening is not None:
+            self._on_listening()
+
+
+def serve(
+    app: Any,
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    on_listening: Callable[[], None] | None = None,
+) -> None:
+    server = _Server(
+        uvicorn.Config(served(app, settings), **_server_options(settings, host=host, port=port)),
+        on_listening,
     )
     server.run()
     if not server.started and not server.should_exit:
@@ -225,9 +248,7 @@ def up(
             "writer in one process."
         )
     settings = load_settings(data_dir=data_dir)
-    # A person at a terminal reads text; a process manager collecting logs gets JSON.
-    human = sys.stderr.isatty() and "LEARNHUB_LOG_FORMAT" not in os.environ
-    configure_logging(settings.log_level, "text" if human else settings.log_format)
+    configure_logging(settings.log_level, settings.log_format)
     check_port_free(host, port)
     if distributed:
         from learnhub.runner.distributed import run_distributed
@@ -241,27 +262,34 @@ def up(
     run_async(preflight(settings, SERVICES, migrate=True))
     platform, app = build_all_in_one(settings)
 
+    banner = [f"\nlearnhub {__version__} is running at http://{host}:{port}"]
+
     async def start() -> None:
         await platform.start(migrate=False)  # the preflight just migrated
-        courses: list[str] = []
         if not no_demo:
             await seed_demo_accounts(platform.runtime("auth"))
             await platform.settle()
+            courses: list[str] = []
             try:
                 courses = await seed_demo_courses_in_process(app)
             except PreflightError as error:
                 log.warning("The demo courses were not created: %s", error)
             await platform.settle()
-        banner = [f"\nlearnhub {__version__} is running at http://{host}:{port}"]
-        if not no_demo:
             banner.append(describe_demo_accounts())
-        if courses:
-            banner.append(f"Demo courses created: {', '.join(courses)}")
+            if courses:
+                banner.append(f"Demo courses created: {', '.join(courses)}")
+        if settings.env == "development":
+            banner.append(
+                "No e-mail is sent in development: the links learnhub would e-mail (to confirm "
+                "a sign-up, to reset a password) appear in this log."
+            )
         banner.append("Press Ctrl-C to stop.\n")
+
+    def print_banner() -> None:
         click.echo("\n".join(banner), err=True)
 
     app.on_startup = start
-    serve(app, settings, host=host, port=port)
+    serve(app, settings, host=host, port=port, on_listening=print_banner)
 
 
 @main.command()

@@ -196,6 +196,8 @@ def child_environment(settings: Settings) -> dict[str, str]:
         "LEARNHUB_API_URL": settings.api_url,
         "LEARNHUB_PUBLIC_URL": settings.public_url,
         "LEARNHUB_DATA_DIR": str(settings.data_dir),
+        # Many processes' lines interleave: JSON keeps each one whole for a collector.
+        "LEARNHUB_LOG_FORMAT": os.environ.get("LEARNHUB_LOG_FORMAT", "json"),
         # One process per service already; the children need not buffer their logs.
         "PYTHONUNBUFFERED": "1",
     }

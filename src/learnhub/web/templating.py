@@ -8,14 +8,24 @@ per-request plumbing and templates stay plain.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time, format_timedelta
+from babel.lists import format_list
 from babel.support import NullTranslations
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
+
+from learnhub.web.i18n import N_
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -34,6 +44,85 @@ def _time_zone(name: str | None) -> ZoneInfo | None:
         return ZoneInfo(name) if name else None
     except (ZoneInfoNotFoundError, ValueError):
         return None
+
+
+# One way to write a moment everywhere, per language: "15 December 2026, 10:23",
+# "15 de dezembro de 2026, 10:23". Another language falls back to its long date format.
+DATE_PATTERNS = {"en": "d MMMM y", "pt": "d 'de' MMMM 'de' y"}
+TIME_PATTERN = "HH:mm"
+# Rounding of relative hints: 3 days 20 hours reads "in 4 days", 50 minutes "in 1 hour".
+RELATIVE_THRESHOLD = 0.85
+
+_DUE_IN = N_("due %(when)s")
+_WAS_DUE = N_("was due %(when)s")
+
+
+class MomentFormats:
+    """The date filters of one language. A moment is shown in the time zone given, else the
+    signed-in user's (``current_user`` in the page), else UTC."""
+
+    def __init__(self, locale: str, translations: NullTranslations) -> None:
+        self.locale = locale
+        self._gettext = translations.gettext
+        self._date_pattern: str = DATE_PATTERNS.get(locale, "long")
+
+    @pass_context
+    def long_date(
+        self, context: Context, value: str | date | None, time_zone: str | None = None
+    ) -> str:
+        """The day: "15 December 2026"."""
+        moment = _parse_moment(value)
+        if moment is None:
+            return ""
+        if isinstance(moment, datetime):
+            moment = moment.astimezone(_zone_of(context, time_zone))
+        return format_date(moment, self._date_pattern, locale=self.locale)
+
+    @pass_context
+    def date_time(
+        self, context: Context, value: str | date | None, time_zone: str | None = None
+    ) -> str:
+        """The day and the time: "15 December 2026, 10:23"."""
+        moment = _parse_moment(value)
+        if not isinstance(moment, datetime):
+            return ""
+        moment = moment.astimezone(_zone_of(context, time_zone))
+        day = format_date(moment, self._date_pattern, locale=self.locale)
+        return f"{day}, {format_time(moment, TIME_PATTERN, locale=self.locale)}"
+
+    def relative_time(self, value: str | date | None, now: datetime | None = None) -> str:
+        """How far from now: "in 3 days", "2 hours ago"."""
+        moment = _parse_moment(value)
+        if not isinstance(moment, datetime):
+            return ""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return format_timedelta(
+            moment - (now or datetime.now(UTC)),
+            threshold=RELATIVE_THRESHOLD,
+            add_direction=True,
+            locale=self.locale,
+        )
+
+    def due_hint(self, value: str | date | None, now: datetime | None = None) -> str:
+        """A deadline from now: "due in 3 days", "was due 2 hours ago"."""
+        moment = _parse_moment(value)
+        if not isinstance(moment, datetime):
+            return ""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        now = now or datetime.now(UTC)
+        sentence = _DUE_IN if moment >= now else _WAS_DUE
+        return self._gettext(sentence) % {"when": self.relative_time(moment, now)}
+
+
+def _zone_of(context: Context, time_zone: str | None) -> ZoneInfo:
+    user = context.get("current_user")
+    return (
+        _time_zone(time_zone)
+        or _time_zone(getattr(user, "time_zone", None) if user else None)
+        or ZoneInfo("UTC")
+    )
 
 
 class Templates:
@@ -63,8 +152,12 @@ class Templates:
             environment.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
             environment.globals.update(shared_globals)
             environment.globals["locale"] = locale
-            environment.filters["long_date"] = self._long_date_filter(locale)
-            environment.filters["short_datetime"] = self._short_datetime_filter(locale)
+            dates = MomentFormats(locale, catalogue)
+            environment.filters["long_date"] = dates.long_date
+            environment.filters["short_datetime"] = dates.date_time
+            environment.filters["relative_time"] = dates.relative_time
+            environment.filters["due_hint"] = dates.due_hint
+            environment.filters["name_list"] = self._name_list_filter(locale)
             self._environments[locale] = environment
 
     def render(self, locale: str, name: str, context: Mapping[str, Any]) -> str:
@@ -76,25 +169,9 @@ class Templates:
         return self._environments[locale]
 
     @staticmethod
-    def _long_date_filter(locale: str):
-        def long_date(value: str | date | None, time_zone: str | None = None) -> str:
-            moment = _parse_moment(value)
-            if moment is None:
-                return ""
-            if isinstance(moment, datetime) and (zone := _time_zone(time_zone)):
-                moment = moment.astimezone(zone)
-            return format_date(moment, format="long", locale=locale)
+    def _name_list_filter(locale: str):
+        def name_list(names: list[str]) -> str:
+            """ "Ana", "Ana and Bo", "Ana, Bo and Cy" in the page's language."""
+            return format_list(list(names), locale=locale) if names else ""
 
-        return long_date
-
-    @staticmethod
-    def _short_datetime_filter(locale: str):
-        def short_datetime(value: str | date | None, time_zone: str | None = None) -> str:
-            moment = _parse_moment(value)
-            if not isinstance(moment, datetime):
-                return ""
-            return format_datetime(
-                moment, format="short", tzinfo=_time_zone(time_zone), locale=locale
-            )
-
-        return short_datetime
+        return name_list

@@ -77,6 +77,11 @@ async def test_catalog_lists_published_courses_only_with_summaries(stack: Stack)
             }
         ],
         "next_cursor": None,
+        "viewer": {
+            "enrolled_course_ids": [],
+            "completed_course_ids": [],
+            "teaching_course_ids": [],
+        },
     }
     # An archived course stays readable by its address, out of the catalog.
     assert (await stack.client.get(f"/api/v1/courses/{archived['id']}")).status_code == 200

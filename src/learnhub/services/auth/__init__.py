@@ -6,6 +6,7 @@ from pathlib import Path
 
 from learnhub.contracts.auth import (
     AccountExistsNoticeRequested,
+    EmailConfirmationRequested,
     UserLoggedIn,
     UserPasswordChanged,
     UserPasswordResetRequested,
@@ -49,6 +50,7 @@ spec = ServiceSpec(
         UserPasswordChanged,
         UserPasswordResetRequested,
         AccountExistsNoticeRequested,
+        EmailConfirmationRequested,
     ),
     handlers=EVENT_HANDLERS,
     settings_class=AuthSettings,

@@ -14,6 +14,11 @@ class AuthSettings(BaseSettings):
     access_token_ttl: int = Field(900, description="Seconds an access token is valid.")
     refresh_token_ttl: int = Field(30 * 24 * 3600, description="Seconds a refresh token is valid.")
     reset_token_ttl: int = Field(3600, description="Seconds a password-reset link is valid.")
+    confirmation_token_ttl: int = Field(
+        24 * 3600,
+        ge=60,
+        description="Seconds the link that confirms a new sign-up's e-mail address is valid.",
+    )
 
     login_free_failures: int = Field(
         5,

@@ -10,6 +10,7 @@ from learnhub.kit.http.problems import problem_responses
 from learnhub.services.auth import service
 from learnhub.services.auth.deps import AuthContextDep
 from learnhub.services.auth.schemas import (
+    EmailConfirmation,
     Jwks,
     LoginRequest,
     PasswordChangeRequest,
@@ -33,11 +34,33 @@ router = APIRouter(tags=["auth"])
 async def register(
     body: RegisterRequest, session: SessionDep, context: AuthContextDep
 ) -> RegistrationAccepted:
-    """Sign up with an e-mail and a password; an e-mail that has an account gets the same answer and its owner an e-mail."""
+    """Sign up: a new e-mail is sent the link that confirms it; one that has an account gets the same answer and its owner a notice."""
     await service.sign_up(
         session, context, email=body.email, password=body.password, display_name=body.display_name
     )
     return RegistrationAccepted(email=body.email, display_name=body.display_name)
+
+
+@router.post(
+    "/api/v1/auth/email-confirmation",
+    response_model=TokenPair,
+    responses=problem_responses(400, 422),
+)
+async def confirm_email(
+    body: EmailConfirmation,
+    request: Request,
+    session: SessionDep,
+    context: AuthContextDep,
+    address: ClientAddress,
+) -> TokenPair:
+    """Follow a sign-up's e-mailed link: the account is created and its owner signed in (once)."""
+    return await service.confirm_email(
+        session,
+        context,
+        token=body.token,
+        client_address=address,
+        user_agent=request.headers.get("user-agent"),
+    )
 
 
 @router.post(

@@ -38,6 +38,13 @@ class InvalidResetToken(BadRequest):
     slug = "invalid-reset-token"
 
 
+class InvalidConfirmationToken(BadRequest):
+    """Unknown, used or expired, or the address got its account through another link."""
+
+    title = "Invalid or expired confirmation link"
+    slug = "invalid-confirmation-token"
+
+
 class TooManyAttempts(TooManyRequests):
     title = "Too many failed attempts"
     slug = "too-many-attempts"

@@ -1,4 +1,5 @@
-"""Tables of the auth service: credentials, sessions, refresh tokens, reset tokens, keys."""
+"""Tables of the auth service: credentials, pending registrations, sessions, refresh tokens,
+reset tokens, keys."""
 
 from __future__ import annotations
 
@@ -25,6 +26,23 @@ class Account(Base):
     roles: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime]
     password_changed_at: Mapped[datetime]
+
+
+class PendingRegistration(Base):
+    """A sign-up waiting for its e-mail address to be confirmed. The account is created only
+    when the link is followed, so an address nobody confirmed has no account and its log-in
+    fails like any unknown e-mail's. The token is stored as a SHA-256 hash; following the
+    link deletes the row, so it works once."""
+
+    __tablename__ = "pending_registrations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class LoginSession(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,7 @@ from learnhub.services.auth.models import (
     Account,
     LoginSession,
     PasswordResetToken,
+    PendingRegistration,
     RefreshToken,
     SigningKey,
 )
@@ -45,6 +46,32 @@ async def add_account(session: AsyncSession, account: Account) -> bool:
         statement.values(**columns).on_conflict_do_nothing(index_elements=["email"])
     )
     return result.rowcount == 1
+
+
+async def get_pending_registration_by_hash(
+    session: AsyncSession, token_hash: str
+) -> PendingRegistration | None:
+    return await session.scalar(
+        select(PendingRegistration).where(PendingRegistration.token_hash == token_hash)
+    )
+
+
+async def claim_pending_registration(
+    session: AsyncSession, registration_id: str, *, now: datetime
+) -> bool:
+    """Use a pending registration's link by deleting it; False if another request used it
+    first or it has expired."""
+    result = await session.execute(
+        delete(PendingRegistration).where(
+            PendingRegistration.id == registration_id, PendingRegistration.expires_at > now
+        )
+    )
+    return result.rowcount == 1
+
+
+async def delete_expired_pending_registrations(session: AsyncSession, *, now: datetime) -> None:
+    """Forget sign-ups whose link expired unused."""
+    await session.execute(delete(PendingRegistration).where(PendingRegistration.expires_at <= now))
 
 
 async def replace_password_hash(

@@ -36,11 +36,16 @@ class RegisterRequest(BaseModel):
 
 
 class RegistrationAccepted(BaseModel):
-    """The answer to every valid registration, whether the e-mail was new or already had an
-    account (its owner is e-mailed instead): it names no account."""
+    """The answer to every valid registration, whether the e-mail was new (it is sent the
+    link that confirms it) or already had an account (its owner is e-mailed instead): it
+    names no account."""
 
     email: str = Field(description="The e-mail as it was stored: trimmed, lower case.")
     display_name: str = Field(description="The display name as it was stored.")
+
+
+class EmailConfirmation(BaseModel):
+    token: str = Field(min_length=1, max_length=200, description="The token of the e-mailed link.")
 
 
 class LoginRequest(BaseModel):

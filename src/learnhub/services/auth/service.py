@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.contracts.auth import (
     AccountExistsNoticeRequested,
+    EmailConfirmationRequested,
     UserLoggedIn,
     UserPasswordChanged,
     UserPasswordResetRequested,
@@ -27,6 +28,7 @@ from learnhub.services.auth import repository
 from learnhub.services.auth.config import AuthSettings
 from learnhub.services.auth.errors import (
     EmailTaken,
+    InvalidConfirmationToken,
     InvalidCredentials,
     InvalidRefreshToken,
     InvalidResetToken,
@@ -43,6 +45,7 @@ from learnhub.services.auth.models import (
     Account,
     LoginSession,
     PasswordResetToken,
+    PendingRegistration,
     RefreshToken,
     SigningKey,
 )
@@ -110,21 +113,93 @@ async def register(
 async def sign_up(
     session: AsyncSession, context: AuthContext, *, email: str, password: str, display_name: str
 ) -> None:
-    """Register a new account; for an e-mail that already has one, ask for a notice to its
-    owner instead. Both cases do the same work and give the same answer, so registration
-    does not reveal who has an account: one hash, before the transaction begins (no
-    connection waits on it), then one short transaction that tries to insert the account,
-    looks up the e-mail's owner and records one event."""
+    """Start a sign-up: an e-mail without an account is sent the link that confirms it (the
+    account is created when the link is followed, see :func:`confirm_email`); the owner of
+    an e-mail that has one is sent a notice instead. Both cases do the same work and give the
+    same answer, so registration does not reveal who has an account: one hash, before the
+    transaction begins (no connection waits on it), then one short transaction that looks
+    up the e-mail's owner, writes at most one row and records one event."""
     email = normalise_email(email)
     with context.passwords.reserve() as work:
         password_hash = await work.hash(password)
-    created = await _create_account(
-        session, email=email, password_hash=password_hash, display_name=display_name
-    )
-    # Looked up in both cases, so that both run the same statements.
     owner_id = await repository.get_account_id_by_email(session, email)
-    if created is None and owner_id is not None:  # (None: deleted a moment ago)
+    if owner_id is None:
+        await _request_email_confirmation(
+            session, context, email=email, password_hash=password_hash, display_name=display_name
+        )
+    else:
         await _request_account_exists_notice(session, context, user_id=owner_id, email=email)
+
+
+async def _request_email_confirmation(
+    session: AsyncSession,
+    context: AuthContext,
+    *,
+    email: str,
+    password_hash: str,
+    display_name: str,
+) -> None:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    pending = PendingRegistration(
+        id=str(uuid.uuid4()),
+        email=email,
+        password_hash=password_hash,
+        display_name=display_name,
+        token_hash=_token_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(seconds=context.settings.confirmation_token_ttl),
+    )
+    session.add(pending)
+    confirm_url = f"{context.platform.public_url.rstrip('/')}/confirm-email?token={token}"
+    await record_event(
+        session,
+        EmailConfirmationRequested(
+            email=email,
+            display_name=display_name,
+            confirm_url=confirm_url,
+            expires_at=pending.expires_at,
+        ),
+        subject=pending.id,
+    )
+    if context.platform.env == "development":
+        log.info("link confirming the sign-up of %s (development only): %s", email, confirm_url)
+
+
+async def confirm_email(
+    session: AsyncSession,
+    context: AuthContext,
+    *,
+    token: str,
+    client_address: str | None,
+    user_agent: str | None,
+) -> TokenPair:
+    """Follow a sign-up's link: the address is confirmed, so the account is created (and
+    announced) and its owner signed in, in one transaction. A link works once and until it
+    expires; when the address got its account meanwhile (another link of it was followed
+    first), this one no longer works either."""
+    now = utcnow()
+    pending = await repository.get_pending_registration_by_hash(session, _token_hash(token))
+    if pending is None or not await repository.claim_pending_registration(
+        session, pending.id, now=now
+    ):
+        raise InvalidConfirmationToken(
+            "This confirmation link is invalid, used or expired. Register again, or log in."
+        )
+    await repository.delete_expired_pending_registrations(session, now=now)
+    account = await _create_account(
+        session,
+        email=pending.email,
+        password_hash=pending.password_hash,
+        display_name=pending.display_name,
+    )
+    if account is None:
+        raise InvalidConfirmationToken(
+            "This address already has an account. Log in, or reset your password."
+        )
+    return await _open_session(
+        session, context, account, client_address=client_address, user_agent=user_agent
+    )
 
 
 async def _create_account(
@@ -272,6 +347,20 @@ async def log_in(
         await repository.replace_password_hash(
             session, account.id, expected=account.password_hash, new_hash=new_hash
         )
+    return await _open_session(
+        session, context, account, client_address=client_address, user_agent=user_agent
+    )
+
+
+async def _open_session(
+    session: AsyncSession,
+    context: AuthContext,
+    account: Account,
+    *,
+    client_address: str | None,
+    user_agent: str | None,
+) -> TokenPair:
+    """A new login session for the account, announced, and its first token pair."""
     now = utcnow()
     login_session = LoginSession(
         id=str(uuid.uuid4()),

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnhub.contracts.auth import UserRegistered
 from learnhub.contracts.users import UserProfileUpdated
-from learnhub.services.courses import repository
+from learnhub.services.courses import readmodels, repository
 from learnhub.services.courses.models import Person
 
 
@@ -59,6 +59,7 @@ async def _project_person(session: AsyncSession, fact: _PersonFact) -> None:
         display_name=fact.display_name,
         updated_at=fact.at,
     ):
+        readmodels.people_changed(session)
         return
     person = await repository.get_person(session, fact.user_id)
     if person is None:
@@ -83,6 +84,8 @@ async def remember_people(session: AsyncSession, events: Sequence[UserRegistered
             new[fact.user_id] = fact.as_person()
         else:
             _merge(person, fact)
+    if new:
+        readmodels.people_changed(session)
     if new and await repository.add_people(session, list(new.values())) < len(new):
         # A concurrent delivery made some of them meanwhile: undo the batch, so that the bus
         # delivers these events one by one, which completes such rows.

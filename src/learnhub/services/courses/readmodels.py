@@ -10,7 +10,8 @@ guarded by the stamps of the entities it was built from:
 - ``progress``: one person's outcomes in one course (and their certificate);
 - ``person``: one person's list of memberships (their dashboard);
 - ``roster``: who is enrolled in a course (the learner count);
-- ``catalog``: the list of published courses and the slugs that lead to them.
+- ``catalog``: the list of published courses and the slugs that lead to them;
+- ``people``: the names of the people the service knows (a course's instructors).
 
 A write renews the stamps of what it changed once its transaction commits, so the next
 read rebuilds. Rows changed through the ORM renew their stamps by themselves (every table
@@ -43,6 +44,7 @@ from learnhub.services.courses.config import CoursesSettings
 from learnhub.services.courses.errors import CourseNotFound
 
 CATALOG_STAMP = "stamp:catalog"
+PEOPLE_STAMP = "stamp:people"
 _NO_MEMBERSHIP = "null"
 
 
@@ -146,6 +148,16 @@ def membership_changed(session: AsyncSession, course_id: str, user_id: str) -> N
     )
 
 
+def people_changed(session: AsyncSession) -> None:
+    """People were added with a bulk statement (a name changed through the ORM renews the
+    stamp by itself)."""
+    restamp_after_commit(session, _cache(session), PEOPLE_STAMP)
+
+
+def _people(_row: Any) -> list[str]:
+    return [PEOPLE_STAMP]
+
+
 def _course_and_catalog(row: Any) -> list[str]:
     return [course_stamp(row.id), CATALOG_STAMP]
 
@@ -181,6 +193,7 @@ _STAMPS_OF = {
     "enrollments": _membership,
     "item_progress": _progress,
     "certificates": _progress,
+    "people": _people,
 }
 
 

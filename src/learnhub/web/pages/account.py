@@ -52,14 +52,13 @@ async def register_form(request: Request, session: Session) -> Response:
 @router.post("/register", response_class=HTMLResponse)
 async def register(
     request: Request,
-    session: Session,
     api: Api,
     _: Gettext,
     display_name: TextField = "",
     email: TextField = "",
     password: TextField = "",
 ) -> Response:
-    """Create the account, then send the person to log in."""
+    """Start the sign-up; the e-mailed link finishes it (the same page for a taken address)."""
     values = {"display_name": display_name.strip(), "email": email.strip()}
     errors = FormErrors()
     check_display_name(errors, "display_name", values["display_name"], _)
@@ -83,17 +82,10 @@ async def register(
                 "email", _("We could not create your account just now. Try again in a few seconds.")
             )
         else:
-            # The same page whether the address was new or already had an account (its
-            # owner gets an e-mail instead), so that it tells nobody who has an account.
-            session.flash(
-                "success",
-                _(
-                    "Thank you. If this email address is new to us, your account is ready: "
-                    "log in to start. If it already has an account, we have sent an email "
-                    "to it instead."
-                ),
-            )
-            return see_other("/login")
+            # The same page whether the address was new (it is sent the link that creates
+            # the account) or already had an account (its owner gets a notice instead), so
+            # that it tells nobody who has an account.
+            return render(request, "pages/check_email.html", email=values["email"])
     return render(
         request,
         "pages/register.html",
@@ -163,14 +155,7 @@ async def login(
             status_code = 503
             errors.add("email", _("We could not log you in just now. Try again in a few seconds."))
         else:
-            session.sign_in(
-                access_token=tokens["access_token"],
-                refresh_token=tokens["refresh_token"],
-                user=None,
-            )
-            profile = await _profile_after_login(api, session)
-            if profile is not None:
-                session.replace_user(SignedInUser.from_profile(profile))
+            await _sign_in(api, session, tokens)
             return see_other(safe_next_path(next))
     return render(
         request,
@@ -202,6 +187,42 @@ def _explain_login_problem(
         errors.add("email", _("The email address or password is not right"))
     else:
         raise problem
+
+
+async def _sign_in(api: PlatformApi, session: WebSession, tokens: dict[str, Any]) -> None:
+    """Keep a new token pair in the session, with the user's summary when it can be read."""
+    session.sign_in(
+        access_token=tokens["access_token"], refresh_token=tokens["refresh_token"], user=None
+    )
+    profile = await _profile_after_login(api, session)
+    if profile is not None:
+        session.replace_user(SignedInUser.from_profile(profile))
+
+
+@router.get("/confirm-email", response_class=HTMLResponse)
+async def confirm_email_form(request: Request, token: str = "") -> Response:
+    """The page an e-mailed sign-up link opens: one button finishes the sign-up. A link
+    scanner that opens it changes nothing; only the person's click uses the link."""
+    return render(
+        request, "pages/confirm_email.html", token=token, status_code=200 if token else 400
+    )
+
+
+@router.post("/confirm-email", response_class=HTMLResponse)
+async def confirm_email(
+    request: Request, session: Session, api: Api, _: Gettext, token: TextField = ""
+) -> Response:
+    """Follow the link: the account is created and its owner signed in, straight on home."""
+    try:
+        tokens = await api.call("POST", "/api/v1/auth/email-confirmation", json={"token": token})
+    except ApiProblem as problem:
+        if problem.status not in (400, 422):
+            raise
+        return render(request, "pages/confirm_email.html", token="", status_code=400)
+    session.sign_out()
+    await _sign_in(api, session, tokens)
+    session.flash("success", _("Your email address is confirmed and your account is ready."))
+    return see_other("/")
 
 
 async def _profile_after_login(api: PlatformApi, session: WebSession) -> dict[str, Any] | None:

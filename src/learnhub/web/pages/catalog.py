@@ -46,6 +46,16 @@ def _category_options(answer: Any) -> list[tuple[str, str]]:
     return options
 
 
+def _marks(viewer: Any) -> dict[str, str]:
+    """What each listed course is to the signed-in viewer, from the page's viewer block."""
+    if not isinstance(viewer, dict):
+        return {}
+    marks = dict.fromkeys(viewer.get("teaching_course_ids", []), "teaching")
+    marks.update(dict.fromkeys(viewer.get("enrolled_course_ids", []), "enrolled"))
+    marks.update(dict.fromkeys(viewer.get("completed_course_ids", []), "completed"))
+    return marks
+
+
 @router.get("/courses", response_class=HTMLResponse)
 async def catalog(
     request: Request,
@@ -80,7 +90,11 @@ async def catalog(
     categories: Any = []
     with contextlib.suppress(ApiProblem):
         categories = await api.call("GET", f"{COURSES_API}/categories", session=as_session(session))
-    courses = [{**course, "href": course_path(course)} for course in items_of(page)]
+    marks = _marks(page.get("viewer") if isinstance(page, dict) else None)
+    courses = [
+        {**course, "href": course_path(course), "mark": marks.get(course.get("id"))}
+        for course in items_of(page)
+    ]
     next_cursor = page.get("next_cursor") if isinstance(page, dict) else None
     searching = any(filters.values())
     return render(

@@ -10,18 +10,17 @@ from fastapi.responses import StreamingResponse
 
 from learnhub.kit.auth import CurrentPrincipal, OptionalPrincipal, Principal, require_role
 from learnhub.kit.http.deps import DatabaseDep, SessionDep
-from learnhub.kit.http.pagination import Page
 from learnhub.kit.http.problems import problem_responses
 from learnhub.kit.http.responses import JsonText
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import archive, lessons, reads, service
 from learnhub.services.courses.catalog.schemas import (
     AttachmentRead,
+    CatalogPage,
     CategoryCount,
     CourseCreate,
     CourseDetail,
     CourseRead,
-    CourseSummary,
     CourseUpdate,
     ItemCreate,
     ItemMove,
@@ -68,13 +67,12 @@ def _may_study(access: CourseAccess) -> None:
 # ---------------------------------------------------------------- catalog
 
 
-@router.get(
-    "/api/v1/courses", response_model=Page[CourseSummary], responses=problem_responses(400, 422)
-)
+@router.get("/api/v1/courses", response_model=CatalogPage, responses=problem_responses(400, 422))
 async def list_courses(
     db: DatabaseDep,
     cache: CacheDep,
     settings: CoursesSettingsDep,
+    principal: OptionalPrincipal,
     q: Annotated[
         str | None, Query(max_length=200, description="Words in the title, summary or tags.")
     ] = None,
@@ -84,11 +82,12 @@ async def list_courses(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
 ) -> JsonText:
-    """Published courses, newest first: search with `q`, filter, page with `cursor`."""
+    """Published courses, newest first: search with `q`, filter, page with `cursor`; `viewer` names the listed courses the caller learns in or teaches."""
     return JsonText(
         await reads.catalog_page(
             db,
             cache,
+            principal,
             query=(q or "").strip() or None,
             category=category,
             level=level,

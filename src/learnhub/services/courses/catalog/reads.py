@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+from pydantic import TypeAdapter
+
 from learnhub.kit.auth import Principal
 from learnhub.kit.cache import Cache
 from learnhub.kit.db import Database
@@ -20,10 +22,18 @@ from learnhub.services.courses import readmodels
 from learnhub.services.courses.access import CourseAccess
 from learnhub.services.courses.catalog import lessons, repository, service
 from learnhub.services.courses.catalog.errors import LessonNotFound
+from learnhub.services.courses.catalog.schemas import CatalogViewer, Instructor
 from learnhub.services.courses.errors import CourseNotFound, NotEnrolled
-from learnhub.services.courses.readmodels import CATALOG_STAMP, course_stamp, roster_stamp
+from learnhub.services.courses.progress.dashboard import active_memberships
+from learnhub.services.courses.readmodels import (
+    CATALOG_STAMP,
+    PEOPLE_STAMP,
+    course_stamp,
+    roster_stamp,
+)
 
 _NOT_FOUND = "null"
+_INSTRUCTORS = TypeAdapter(list[Instructor])
 
 
 def _detail_view(course_id: str) -> View:
@@ -32,6 +42,11 @@ def _detail_view(course_id: str) -> View:
 
 def _learner_count_view(course_id: str) -> View:
     return View(f"learners:{course_id}", (roster_stamp(course_id),))
+
+
+def _instructors_view(course_id: str) -> View:
+    """Who teaches the course: renewed when its staff changes or anyone's name does."""
+    return View(f"instructors:{course_id}", (roster_stamp(course_id), PEOPLE_STAMP))
 
 
 def _lesson_view(course_id: str, item_id: str) -> View:
@@ -43,25 +58,30 @@ async def course_detail(
 ) -> str:
     """A course with its outline, counts and the caller's membership (drafts: staff only)."""
     detail, learners = _detail_view(course_id), _learner_count_view(course_id)
+    staff = _instructors_view(course_id)
     access, snapshot = await readmodels.cached_access(
-        db, cache, principal, course_id, detail, learners
+        db, cache, principal, course_id, detail, learners, staff
     )
-    body, count = snapshot.value(detail), snapshot.value(learners)
-    if body is None or count is None:
+    body, count, names = snapshot.value(detail), snapshot.value(learners), snapshot.value(staff)
+    if body is None or count is None or names is None:
         built: dict[View, str] = {}
         async with db.session() as session:
             if body is None:
                 course = await service.get_course_row(session, course_id)
                 full = await service.course_detail(session, CourseAccess(course, None, None))
-                body = built[detail] = full.model_dump_json(exclude={"learner_count", "viewer"})
+                body = built[detail] = full.model_dump_json(
+                    exclude={"learner_count", "instructors", "viewer"}
+                )
             if count is None:
                 count = built[learners] = str(
                     await repository.count_active_learners(session, course_id)
                 )
+            if names is None:
+                found = await service.list_instructors(session, course_id)
+                names = built[staff] = _INSTRUCTORS.dump_json(found).decode()
         await keep(cache, snapshot, built, ttl=readmodels.cache_ttl(db))
-    return with_members(
-        body, {"learner_count": count, "viewer": service.viewer(access).model_dump_json()}
-    )
+    viewer = service.viewer(access).model_dump_json()
+    return with_members(body, {"learner_count": count, "instructors": names, "viewer": viewer})
 
 
 async def course_id_by_slug(db: Database, cache: Cache, slug: str) -> str:
@@ -80,6 +100,7 @@ async def course_id_by_slug(db: Database, cache: Cache, slug: str) -> str:
 async def catalog_page(
     db: Database,
     cache: Cache,
+    principal: Principal | None,
     *,
     query: str | None,
     category: str | None,
@@ -88,7 +109,8 @@ async def catalog_page(
     cursor: str | None,
     limit: int,
 ) -> str:
-    """A page of published courses, as every visitor asking the same question sees it."""
+    """A page of published courses, as every visitor asking the same question sees it
+    (cached once), with the caller's memberships among them spliced in."""
 
     async def build() -> str:
         async with db.session() as session:
@@ -106,7 +128,33 @@ async def catalog_page(
     question = json.dumps([query, category, level, language, cursor, limit])
     digest = hashlib.sha256(question.encode()).hexdigest()[:32]
     view = View(f"catalog:{digest}", (CATALOG_STAMP,))
-    return await read_through(cache, view, build, ttl=readmodels.cache_ttl(db))
+    page = await read_through(cache, view, build, ttl=readmodels.cache_ttl(db))
+    viewer = await _catalog_viewer(db, cache, principal, page)
+    return with_members(page, {"viewer": viewer.model_dump_json()})
+
+
+async def _catalog_viewer(
+    db: Database, cache: Cache, principal: Principal | None, page: str
+) -> CatalogViewer:
+    """The caller's part in the listed courses, from their cached memberships: the page
+    stays one cached body for everyone, and nobody asks again per course."""
+    viewer = CatalogViewer(enrolled_course_ids=[], completed_course_ids=[], teaching_course_ids=[])
+    if principal is None:
+        return viewer
+    memberships = {m.course_id: m for m in await active_memberships(db, cache, principal.user_id)}
+    if not memberships:
+        return viewer
+    for course in json.loads(page)["items"]:
+        membership = memberships.get(course["id"])
+        if membership is None:
+            continue
+        if membership.role == "learner":
+            viewer.enrolled_course_ids.append(course["id"])
+            if membership.completed_at is not None:
+                viewer.completed_course_ids.append(course["id"])
+        else:
+            viewer.teaching_course_ids.append(course["id"])
+    return viewer
 
 
 async def categories(db: Database, cache: Cache) -> str:

@@ -10,11 +10,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from learnhub.kit.db import escape_like
 from learnhub.kit.http.pagination import keyset_page
 from learnhub.services.courses.catalog.models import Attachment, Lesson
-from learnhub.services.courses.models import Course, Enrollment, Item, Section
+from learnhub.services.courses.models import Course, Enrollment, Item, Person, Section
 
 
 async def get_course_by_slug(session: AsyncSession, slug: str) -> Course | None:
     return await session.scalar(select(Course).where(Course.slug == slug))
+
+
+async def list_instructors(session: AsyncSession, course_id: str) -> list[tuple[str, str | None]]:
+    """``(user id, name)`` of the course's active instructors, longest-serving first; the
+    name is None for someone the service has not heard of yet."""
+    rows = await session.execute(
+        select(Enrollment.user_id, Person.display_name)
+        .outerjoin(Person, Person.id == Enrollment.user_id)
+        .where(
+            Enrollment.course_id == course_id,
+            Enrollment.role == "instructor",
+            Enrollment.status == "active",
+        )
+        .order_by(Enrollment.created_at, Enrollment.id)
+    )
+    return [(row.user_id, row.display_name) for row in rows]
 
 
 async def slugs_starting_with(session: AsyncSession, prefix: str) -> set[str]:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from learnhub.kit.http.pagination import Page
 from learnhub.kit.validation import one_line
 
 ItemKind = Literal["lesson", "quiz", "assignment"]
@@ -219,11 +220,39 @@ class Viewer(BaseModel):
     can_unenroll: bool = Field(description="They may leave the course (or withdraw a request).")
 
 
+class Instructor(BaseModel):
+    """One of a course's instructors, as the course page names them."""
+
+    id: str
+    display_name: str
+
+
 class CourseDetail(CourseRead):
     sections: list[OutlineSection]
     item_counts: ItemCounts
     learner_count: int
+    instructors: list[Instructor] = Field(
+        description="The course's active instructors, longest-serving first."
+    )
     viewer: Viewer
+
+
+class CatalogViewer(BaseModel):
+    """The caller's memberships among the listed courses (empty lists when anonymous)."""
+
+    enrolled_course_ids: list[str] = Field(
+        description="Listed courses the caller is an active learner of, completed or not."
+    )
+    completed_course_ids: list[str] = Field(description="Those of them the caller completed.")
+    teaching_course_ids: list[str] = Field(
+        description="Listed courses the caller teaches (instructor or teaching assistant)."
+    )
+
+
+class CatalogPage(Page[CourseSummary]):
+    """A catalog page, the same for everyone, and the caller's part in its courses."""
+
+    viewer: CatalogViewer
 
 
 class ItemMove(BaseModel):

@@ -34,6 +34,7 @@ from learnhub.services.courses.catalog.schemas import (
     CourseRead,
     CourseSummary,
     CourseUpdate,
+    Instructor,
     ItemCounts,
     ItemCreate,
     ItemUpdate,
@@ -359,8 +360,18 @@ async def course_detail(session: AsyncSession, access: CourseAccess) -> CourseDe
         sections=sections,
         item_counts=ItemCounts(**counts.get(course.id, {})),
         learner_count=await repository.count_active_learners(session, course.id),
+        instructors=await list_instructors(session, course.id),
         viewer=viewer(access),
     )
+
+
+async def list_instructors(session: AsyncSession, course_id: str) -> list[Instructor]:
+    """The course's active instructors whose names are known, longest-serving first."""
+    return [
+        Instructor(id=user_id, display_name=name)
+        for user_id, name in await repository.list_instructors(session, course_id)
+        if name is not None
+    ]
 
 
 async def get_course_row(session: AsyncSession, course_id: str) -> Course:

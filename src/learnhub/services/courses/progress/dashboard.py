@@ -36,14 +36,16 @@ DUE_SOON = timedelta(days=30)
 _ORDER = {"in_progress": 0, "not_started": 1, "completed": 2, "teaching": 3}
 
 
-class _Membership(BaseModel):
+class Membership(BaseModel):
+    """One of a person's active memberships, as their dashboard and the catalog read it."""
+
     course_id: str
     role: str
     completed_at: datetime | None
 
 
 class _Memberships(BaseModel):
-    items: list[_Membership]
+    items: list[Membership]
 
 
 class _Entry(BaseModel):
@@ -63,26 +65,34 @@ def _entry_view(course_id: str, user_id: str) -> View:
     return View(f"dashboard:{course_id}:{user_id}", learner_stamps(course_id, user_id))
 
 
-async def dashboard(db: Database, cache: Cache, user_id: str) -> str:
-    """The caller's active courses as a JSON list: learning ones in progress first, then not
-    started, then completed; the ones they teach last; within each, newest first."""
-    ttl = cache_ttl(db)
+async def active_memberships(db: Database, cache: Cache, user_id: str) -> list[Membership]:
+    """The person's active memberships, most recently joined first (cached; renewed when
+    they join, leave or complete a course)."""
     view = _memberships_view(user_id)
     snapshot = await read(cache, [view])
     cached = snapshot.value(view)
     if cached is not None:
-        memberships = _Memberships.model_validate_json(cached).items
-    else:
-        async with db.session() as session:
-            rows = await repository.list_active_memberships(session, user_id)
-        memberships = [
-            _Membership(course_id=row.course_id, role=row.role, completed_at=row.completed_at)
-            for row in rows
-        ]
-        await keep(
-            cache, snapshot, {view: _Memberships(items=memberships).model_dump_json()}, ttl=ttl
-        )
+        return _Memberships.model_validate_json(cached).items
+    async with db.session() as session:
+        rows = await repository.list_active_memberships(session, user_id)
+    memberships = [
+        Membership(course_id=row.course_id, role=row.role, completed_at=row.completed_at)
+        for row in rows
+    ]
+    await keep(
+        cache,
+        snapshot,
+        {view: _Memberships(items=memberships).model_dump_json()},
+        ttl=cache_ttl(db),
+    )
+    return memberships
 
+
+async def dashboard(db: Database, cache: Cache, user_id: str) -> str:
+    """The caller's active courses as a JSON list: learning ones in progress first, then not
+    started, then completed; the ones they teach last; within each, newest first."""
+    ttl = cache_ttl(db)
+    memberships = await active_memberships(db, cache, user_id)
     views = {m.course_id: _entry_view(m.course_id, user_id) for m in memberships}
     snapshot = await read(cache, list(views.values()))
     now = utcnow()
@@ -115,7 +125,7 @@ async def dashboard(db: Database, cache: Cache, user_id: str) -> str:
 
 
 async def _build_entries(
-    session: AsyncSession, user_id: str, memberships: list[_Membership], *, now: datetime
+    session: AsyncSession, user_id: str, memberships: list[Membership], *, now: datetime
 ) -> dict[str, _Entry]:
     course_ids = [m.course_id for m in memberships]
     courses = await courses_repository.get_courses(session, course_ids)
