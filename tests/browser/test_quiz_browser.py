@@ -24,8 +24,10 @@ __all__ = ["browser"]
 pytestmark = pytest.mark.browser
 
 
-def two_question_quiz(base_url: str) -> tuple[dict[str, Any], str]:
-    """A published course whose one item is a quiz of two single-choice questions."""
+def quiz_course(
+    base_url: str, title: str, questions: list[dict[str, Any]], **settings: Any
+) -> tuple[dict[str, Any], str]:
+    """A published course whose one item is a quiz asking ``questions``, with ``settings``."""
     with instructor_client(base_url) as client:
         course = _call(
             client,
@@ -33,8 +35,8 @@ def two_question_quiz(base_url: str) -> tuple[dict[str, Any], str]:
             "/api/v1/courses",
             201,
             json={
-                "title": f"Rivers {uuid.uuid4().hex[:6]}",
-                "summary": "Water.",
+                "title": f"{title} {uuid.uuid4().hex[:6]}",
+                "summary": "A quiz.",
                 "level": "beginner",
             },
         )
@@ -45,31 +47,34 @@ def two_question_quiz(base_url: str) -> tuple[dict[str, Any], str]:
             "POST",
             f"{base}/sections/{section['id']}/items",
             201,
-            json={"kind": "quiz", "title": "Rivers check"},
+            json={"kind": "quiz", "title": f"{title} check"},
         )
-        questions = [
-            _call(
-                client,
-                "POST",
-                f"{base}/questions",
-                201,
-                json={
-                    "type": "single_choice",
-                    "prompt": prompt,
-                    "feedback": "See the atlas.",
-                    "options": [{"text": wrong}, {"text": right, "correct": True}],
-                },
-            )["id"]
-            for prompt, wrong, right in (
-                ("Longest river in Europe?", "Danube", "Volga"),
-                ("River through Lisbon?", "Douro", "Tagus"),
-            )
+        ids = [
+            _call(client, "POST", f"{base}/questions", 201, json=body)["id"] for body in questions
         ]
         quiz_api = f"{base}/quizzes/{quiz['id']}"
-        _call(client, "PUT", f"{quiz_api}/questions", 200, json={"question_ids": questions})
-        _call(client, "PATCH", quiz_api, 200, json={"grading_method": "last"})
+        _call(client, "PUT", f"{quiz_api}/questions", 200, json={"question_ids": ids})
+        if settings:
+            _call(client, "PATCH", quiz_api, 200, json=settings)
         _call(client, "PATCH", base, 200, json={"visibility": "published"})
     return course, quiz["id"]
+
+
+def two_question_quiz(base_url: str) -> tuple[dict[str, Any], str]:
+    """Two single-choice questions about rivers; the last attempt counts."""
+    questions = [
+        {
+            "type": "single_choice",
+            "prompt": prompt,
+            "feedback": "See the atlas.",
+            "options": [{"text": wrong}, {"text": right, "correct": True}],
+        }
+        for prompt, wrong, right in (
+            ("Longest river in Europe?", "Danube", "Volga"),
+            ("River through Lisbon?", "Douro", "Tagus"),
+        )
+    ]
+    return quiz_course(base_url, "Rivers", questions, grading_method="last")
 
 
 @pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
@@ -115,35 +120,9 @@ def test_the_summary_before_submitting_and_the_answers_in_the_result(
 
 
 def essay_quiz(base_url: str) -> tuple[dict[str, Any], str]:
-    """A published course whose one item is a quiz of one essay question."""
-    with instructor_client(base_url) as client:
-        course = _call(
-            client,
-            "POST",
-            "/api/v1/courses",
-            201,
-            json={"title": f"Clay {uuid.uuid4().hex[:6]}", "summary": "Mud.", "level": "beginner"},
-        )
-        base = f"/api/v1/courses/{course['id']}"
-        section = _call(client, "POST", f"{base}/sections", 201, json={"title": "Week 1"})
-        quiz = _call(
-            client,
-            "POST",
-            f"{base}/sections/{section['id']}/items",
-            201,
-            json={"kind": "quiz", "title": "Reflect"},
-        )
-        essay = _call(
-            client,
-            "POST",
-            f"{base}/questions",
-            201,
-            json={"type": "essay", "prompt": "Why clay?", "points": 5},
-        )
-        quiz_api = f"{base}/quizzes/{quiz['id']}"
-        _call(client, "PUT", f"{quiz_api}/questions", 200, json={"question_ids": [essay["id"]]})
-        _call(client, "PATCH", base, 200, json={"visibility": "published"})
-    return course, quiz["id"]
+    """One essay question about clay."""
+    essay = {"type": "essay", "prompt": "Why clay?", "points": 5}
+    return quiz_course(base_url, "Clay", [essay])
 
 
 @pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
