@@ -45,8 +45,16 @@ def _draft_course(base_url: str) -> dict[str, Any]:
         base = f"/api/v1/courses/{course['id']}"
         section = _call(client, "POST", f"{base}/sections", 201, json={"title": "Week 1"})
         items = f"{base}/sections/{section['id']}/items"
-        _call(client, "POST", items, 201, json={"kind": "lesson", "title": "Brine"})
-        _call(client, "POST", items, 201, json={"kind": "quiz", "title": "Salt check"})
+        _call(
+            client, "POST", items, 201, json={"kind": "lesson", "title": "Brine", "published": True}
+        )
+        _call(
+            client,
+            "POST",
+            items,
+            201,
+            json={"kind": "quiz", "title": "Salt check", "published": True},
+        )
         return _call(client, "GET", base, 200)
 
 

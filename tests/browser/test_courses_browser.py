@@ -57,8 +57,16 @@ def published_course(base_url: str) -> dict[str, Any]:
         base = f"/api/v1/courses/{course['id']}"
         section = _call(client, "POST", f"{base}/sections", 201, json={"title": "Week 1"})
         items = f"{base}/sections/{section['id']}/items"
-        lesson = _call(client, "POST", items, 201, json={"kind": "lesson", "title": "Flour"})
-        quiz = _call(client, "POST", items, 201, json={"kind": "quiz", "title": "Check yourself"})
+        lesson = _call(
+            client, "POST", items, 201, json={"kind": "lesson", "title": "Flour", "published": True}
+        )
+        quiz = _call(
+            client,
+            "POST",
+            items,
+            201,
+            json={"kind": "quiz", "title": "Check yourself", "published": True},
+        )
         _call(
             client,
             "PUT",
@@ -204,9 +212,19 @@ def course_with_assignment(base_url: str) -> tuple[dict[str, Any], dict[str, Any
         base = f"/api/v1/courses/{course['id']}"
         section = _call(client, "POST", f"{base}/sections", 201, json={"title": "Week 1"})
         items = f"{base}/sections/{section['id']}/items"
-        _call(client, "POST", items, 201, json={"kind": "lesson", "title": "Butter"})
+        _call(
+            client,
+            "POST",
+            items,
+            201,
+            json={"kind": "lesson", "title": "Butter", "published": True},
+        )
         assignment = _call(
-            client, "POST", items, 201, json={"kind": "assignment", "title": "Make a tart"}
+            client,
+            "POST",
+            items,
+            201,
+            json={"kind": "assignment", "title": "Make a tart", "published": True},
         )
         _call(
             client,
@@ -309,7 +327,7 @@ def test_the_quiz_and_assignment_editors_have_no_accessibility_violations(
             "POST",
             f"/api/v1/courses/{course['id']}/sections/{section_id}/items",
             201,
-            json={"kind": "quiz", "title": "Pastry quiz"},
+            json={"kind": "quiz", "title": "Pastry quiz", "published": True},
         )
     page = new_page(browser)
     log_in(page, live_server, *INSTRUCTOR)
@@ -400,7 +418,7 @@ def test_a_long_unbroken_title_never_widens_a_page_on_a_phone(
             "POST",
             f"{base}/sections/{section['id']}/items",
             201,
-            json={"kind": "lesson", "title": word},
+            json={"kind": "lesson", "title": word, "published": True},
         )
         _call(client, "PATCH", base, 200, json={"visibility": "published"})
 

@@ -33,7 +33,7 @@ def course_with_lesson(base_url: str, markdown: str = "Knead for ten minutes.") 
             "POST",
             f"{base}/sections/{section['id']}/items",
             201,
-            json={"kind": "lesson", "title": "Starter"},
+            json={"kind": "lesson", "title": "Starter", "published": True},
         )
         _call(
             client,
@@ -82,7 +82,7 @@ def course_with_due_assignment(base_url: str) -> tuple[dict[str, Any], dict[str,
             "POST",
             f"{base}/sections/{section['id']}/items",
             201,
-            json={"kind": "assignment", "title": "Make a tart"},
+            json={"kind": "assignment", "title": "Make a tart", "published": True},
         )
         _call(
             client,

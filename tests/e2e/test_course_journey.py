@@ -61,7 +61,12 @@ async def run_course_journey(
         items[kind] = await _ok(
             await client.post(
                 f"{base}/sections/{section['id']}/items",
-                json={"kind": kind, "title": title, "max_points": None if kind == "lesson" else 10},
+                json={
+                    "kind": kind,
+                    "title": title,
+                    "published": True,
+                    "max_points": None if kind == "lesson" else 10,
+                },
                 headers=instructor,
             ),
             201,

@@ -56,7 +56,7 @@ class Author:
                 "POST",
                 f"/api/v1/courses/{course['id']}/sections/{section['id']}/items",
                 201,
-                json={"kind": kind, "title": item_title},
+                json={"kind": kind, "title": item_title, "published": True},
             )
             if kind == "lesson":
                 await self.call(
@@ -455,6 +455,23 @@ async def test_an_instructor_builds_and_publishes_a_course(site: Site) -> None:
     saved = await site.submit(lesson_path, {"content_markdown": "Knead for **ten** minutes."})
     assert saved.status_code == 303
     assert "<strong>ten</strong>" in (await site.get(lesson_path)).text
+
+    # the new items are drafts: the course is published only once one of them is
+    assert "Kneading \u2013 Lesson Draft" in site.text(builder)
+    refused = await site.submit(
+        f"{builder_path}/visibility", {"visibility": "published"}, form_page=builder_path
+    )
+    assert refused.status_code == 303
+    after = site.text(await site.get(builder_path))
+    assert "Publish at least one item before publishing the course." in after
+    item_published = await site.submit(
+        f"{builder_path}/items/{kneading.group(1)}/publish",
+        {"published": "yes"},
+        form_page=builder_path,
+    )
+    assert item_published.status_code == 303
+    after = site.text(await site.get(builder_path))
+    assert "The item is published" in after and "Kneading \u2013 Lesson Draft" not in after
 
     # publish: the catalog lists it
     published = await site.submit(

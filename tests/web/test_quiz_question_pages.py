@@ -265,7 +265,7 @@ async def test_a_question_in_another_quiz_says_the_change_applies_there(
         "POST",
         f"/api/v1/courses/{course['id']}/sections/{section_id}/items",
         201,
-        json={"kind": "quiz", "title": "Second quiz"},
+        json={"kind": "quiz", "title": "Second quiz", "published": True},
     )
     await author.call(
         "POST",

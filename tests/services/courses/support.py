@@ -45,7 +45,7 @@ async def add_item(
 ) -> dict[str, Any]:
     response = await stack.client.post(
         f"/api/v1/courses/{course_id}/sections/{section_id}/items",
-        json={"kind": kind, "title": title, **fields},
+        json={"kind": kind, "title": title, "published": True, **fields},
         headers=headers,
     )
     assert response.status_code == 201, response.text

@@ -360,6 +360,7 @@ async def test_sections_and_items_are_created_renamed_and_deleted(embedded: Stac
         "required": True,
         "grade_category": None,
         "max_points": None,
+        "published": True,
     }
     assert (quiz["position"], quiz["required"], quiz["grade_category"], quiz["max_points"]) == (
         2,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from learnhub.kit.auth import Principal
 from learnhub.kit.errors import Unauthorized
 from learnhub.services.courses.errors import NotEnrolled
-from learnhub.services.courses.models import Course, Enrollment
+from learnhub.services.courses.models import Course, Enrollment, Item
 
 COURSE_ROLES = ("instructor", "teaching_assistant", "learner")
 
@@ -67,6 +67,10 @@ class CourseAccess:
     @property
     def is_learner(self) -> bool:
         return self._active_role("learner")
+
+    def sees(self, item: Item) -> bool:
+        """A draft item is for the course's staff only; learners do not see it at all."""
+        return item.published or self.is_staff
 
     @property
     def is_member(self) -> bool:

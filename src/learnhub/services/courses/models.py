@@ -102,6 +102,8 @@ class Item(Base):
     required: Mapped[bool] = mapped_column(Boolean, default=True)
     grade_category: Mapped[str | None] = mapped_column(String(100))
     max_points: Mapped[float | None] = mapped_column(Float)
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    """A draft (false) is hidden from learners and not counted in their progress."""
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

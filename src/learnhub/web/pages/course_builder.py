@@ -113,7 +113,9 @@ async def change_visibility(
         )
     except ApiProblem as problem:
         if problem.slug == "course-state":
-            session.flash("error", _("Add at least one item before publishing the course."))
+            session.flash(
+                "error", _("Publish at least one item before publishing the course.")
+            )
         elif problem.status in (400, 422):
             session.flash("error", _("Choose to publish, archive or return the course to draft."))
         else:
@@ -295,6 +297,42 @@ async def move_item(
             raise
         return see_other(f"/teach/{course_id}")
     session.flash("success", _("The order has been saved."))
+    return see_other(f"/teach/{course_id}#item-{item_id}")
+
+
+@router.post("/{course_id}/items/{item_id}/publish")
+async def publish_item(
+    course_id: str,
+    item_id: str,
+    session: SignedInSession,
+    api: Api,
+    _: Gettext,
+    published: TextField = "",
+) -> Response:
+    """Publish a draft item (learners then see it and it counts), or take it back to draft."""
+    await editable_course(api, session, course_id)
+    wanted = published == "yes"
+    try:
+        await api.call(
+            "PATCH",
+            f"{COURSES_API}/{course_id}/items/{item_id}",
+            session=session,
+            json={"published": wanted},
+        )
+    except ApiProblem as problem:
+        if problem.slug != "course-state":
+            raise
+        session.flash(
+            "error",
+            _("A published course keeps at least one published item: publish another first."),
+        )
+    else:
+        session.flash(
+            "success",
+            _("The item is published: learners see it and it counts in their progress.")
+            if wanted
+            else _("The item is a draft again: learners no longer see it."),
+        )
     return see_other(f"/teach/{course_id}#item-{item_id}")
 
 

@@ -65,7 +65,7 @@ async def grading_queue(
     """Every learner's latest submission, oldest first, optionally of one assignment and
     ungraded or graded only."""
     if assignment_id is not None:
-        await get_item(session, access.course.id, assignment_id)
+        await get_item(session, access, assignment_id)
     if group_id is not None:
         await groups.find_group(session, access, group_id)
     after: tuple[datetime, str] | None = None
@@ -120,7 +120,7 @@ async def submission_detail(
     session: AsyncSession, access: CourseAccess, assignment_id: str, submission_id: str
 ) -> SubmissionDetail:
     """One version of a learner's work, with all their versions, for the course's staff."""
-    item = await get_item(session, access.course.id, assignment_id)
+    item = await get_item(session, access, assignment_id)
     submission = await _submission(session, item.course_id, item.id, submission_id)
     versions = await repository.list_versions(session, item.id, submission.user_id)
     person = await courses_repository.get_person(session, submission.user_id)
@@ -208,7 +208,7 @@ async def grade(
     """Grade (or regrade) any version of a learner's work: the late penalty is applied, and
     this grade becomes the learner's outcome (completing the item, unless the work is
     returned for a new version) and is announced."""
-    item = await get_item(session, access.course.id, assignment_id)
+    item = await get_item(session, access, assignment_id)
     submission = await _submission(session, item.course_id, item.id, submission_id)
     points = item.max_points
     if points is None:

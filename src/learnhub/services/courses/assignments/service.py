@@ -78,9 +78,10 @@ def default_values(item: Item) -> dict[str, Any]:
     }
 
 
-async def get_item(session: AsyncSession, course_id: str, item_id: str) -> Item:
-    item = await courses_repository.get_item(session, course_id, item_id)
-    if item is None or item.kind != "assignment":
+async def get_item(session: AsyncSession, access: CourseAccess, item_id: str) -> Item:
+    """The course's assignment, as the caller may see it (a draft: staff only)."""
+    item = await courses_repository.get_item(session, access.course.id, item_id)
+    if item is None or item.kind != "assignment" or not access.sees(item):
         raise AssignmentNotFound(f"There is no assignment {item_id} in this course.")
     return item
 
@@ -203,7 +204,7 @@ async def read_assignment(
     """The settings, for the course's staff and its enrolled learners."""
     if not access.is_member:
         raise NotEnrolled("Enroll in this course to see its assignments.")
-    item = await get_item(session, access.course.id, assignment_id)
+    item = await get_item(session, access, assignment_id)
     assignment = await get_settings(session, item)
     return await _read(session, access, item, assignment, max_upload_bytes=max_upload_bytes)
 
@@ -234,7 +235,7 @@ async def update_assignment(
 ) -> AssignmentRead:
     """Apply the settings sent; a rubric sent replaces the whole rubric, and its total must
     equal the points."""
-    item = await get_item(session, access.course.id, assignment_id)
+    item = await get_item(session, access, assignment_id)
     sent = changes.model_dump(exclude_unset=True)
     if "max_file_bytes" in sent and (sent["max_file_bytes"] or 0) > max_upload_bytes:
         raise FileLimitAbovePlatform(
@@ -303,7 +304,7 @@ async def add_criterion(
 ) -> AssignmentRead:
     """Add a criterion at the end of the rubric; the assignment is then worth the rubric's
     new total."""
-    item = await get_item(session, access.course.id, assignment_id)
+    item = await get_item(session, access, assignment_id)
     assignment = await _locked_settings(session, item)
     assignment.rubric = [*assignment.rubric, {"id": str(uuid.uuid4()), **body.model_dump()}]
     return await _rubric_changed(
@@ -328,7 +329,7 @@ async def update_criterion(
     max_upload_bytes: int,
 ) -> AssignmentRead:
     """Change one criterion's title, description or points (the total follows)."""
-    item = await get_item(session, access.course.id, assignment_id)
+    item = await get_item(session, access, assignment_id)
     assignment = await _locked_settings(session, item)
     index = _criterion_index(assignment, criterion_id)
     rubric = [dict(criterion) for criterion in assignment.rubric]
@@ -348,7 +349,7 @@ async def remove_criterion(
     max_upload_bytes: int,
 ) -> AssignmentRead:
     """Remove one criterion; without criteria left the points stay as they were."""
-    item = await get_item(session, access.course.id, assignment_id)
+    item = await get_item(session, access, assignment_id)
     assignment = await _locked_settings(session, item)
     index = _criterion_index(assignment, criterion_id)
     assignment.rubric = [c for position, c in enumerate(assignment.rubric) if position != index]

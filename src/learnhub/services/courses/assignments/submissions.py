@@ -159,7 +159,7 @@ async def submit(
 ) -> SubmissionRead:
     """Hand in work (a new version when resubmitting), flagged late after the due date or
     refused then if the policy says so. The first submission marks the item in progress."""
-    item = await get_item(session, access.course.id, assignment_id)
+    item = await get_item(session, access, assignment_id)
     assignment = await get_settings(session, item)
     user_id = access.user_id or ""
     now = utcnow()
@@ -210,7 +210,7 @@ async def list_mine(
     session: AsyncSession, access: CourseAccess, assignment_id: str
 ) -> list[SubmissionRead]:
     """The caller's versions, newest first, with their grades and feedback."""
-    item = await get_item(session, access.course.id, assignment_id)
+    item = await get_item(session, access, assignment_id)
     versions = await repository.list_versions(session, item.id, access.user_id or "")
     return [to_submission_read(version, max_score=item.max_points) for version in versions]
 
@@ -223,7 +223,7 @@ async def get_submission_file(
     submission_id: str,
 ) -> tuple[str, StoredFile]:
     """The file of a submission, for its author and the course's staff: (name, file)."""
-    item = await get_item(session, access.course.id, assignment_id)
+    item = await get_item(session, access, assignment_id)
     submission = await repository.get_submission(session, item.course_id, item.id, submission_id)
     if submission is None:
         raise SubmissionNotFound(f"There is no submission {submission_id} of this assignment.")

@@ -106,6 +106,7 @@ class ArchivedItem(BaseModel):
     kind: ItemKind
     title: str = Field(min_length=1, max_length=200)
     required: bool = True
+    published: bool = Field(True, description="Archives made before drafts hold published items.")
     grade_category: str | None = Field(None, max_length=100)
     max_points: float | None = Field(None, ge=0)
     lesson: ArchivedLesson | None = None
@@ -189,6 +190,7 @@ def _course_document(
                     "kind": item.kind,
                     "title": item.title,
                     "required": item.required,
+                    "published": item.published,
                     "grade_category": item.grade_category,
                     "max_points": item.max_points,
                     "lesson": {
@@ -437,6 +439,7 @@ async def _import(
                 title=archived.title,
                 position=item_position,
                 required=archived.required,
+                published=archived.published,
                 grade_category=archived.grade_category,
                 max_points=archived.max_points,
                 created_at=now,

@@ -70,7 +70,7 @@ async def view_item(
     """The caller opened an item. A learner opening a complete-on-view lesson completes it
     (through progress); any other view changes nothing (yet: views are not counted)."""
     item = await courses_repository.get_item(session, access.course.id, item_id)
-    if item is None:
+    if item is None or not access.sees(item):
         raise ItemNotFound(f"There is no item {item_id} in this course.")
     if not (access.is_learner and access.user_id) or item.kind != "lesson":
         return
@@ -81,9 +81,13 @@ async def view_item(
         )
 
 
-async def _lesson_read(session: AsyncSession, item: Item, lesson: Lesson) -> LessonRead:
+async def _lesson_read(
+    session: AsyncSession, item: Item, lesson: Lesson, *, drafts: bool = True
+) -> LessonRead:
+    """The lesson with its previous and next item: among the drafts too for staff
+    (``drafts``), among the published items only for learners."""
     outline = await courses_repository.list_items(session, item.course_id)
-    ids = [other.id for other in outline]
+    ids = [other.id for other in outline if other.published or drafts or other.id == item.id]
     index = ids.index(item.id)
     video = describe_video(lesson.video_url) if lesson.video_url else None
     attachments = await repository.list_attachments(
@@ -123,14 +127,17 @@ async def write_lesson(
     return await _lesson_read(session, item, lesson)
 
 
-async def read_lesson(session: AsyncSession, course_id: str, item_id: str) -> LessonRead | None:
-    """A lesson as learners see it (a lesson not written yet reads as empty); None when the
-    course has no such lesson. Reading writes nothing."""
+async def read_lesson(
+    session: AsyncSession, course_id: str, item_id: str, *, drafts: bool
+) -> LessonRead | None:
+    """A lesson as staff (``drafts``) or learners see it (a lesson not written yet reads
+    as empty); None when the course has no such lesson, or it is a draft and not
+    ``drafts``. Reading writes nothing."""
     item = await courses_repository.get_item(session, course_id, item_id)
-    if item is None or item.kind != "lesson":
+    if item is None or item.kind != "lesson" or not (item.published or drafts):
         return None
     lesson = await repository.get_lesson(session, item.id) or _empty_lesson(item)
-    return await _lesson_read(session, item, lesson)
+    return await _lesson_read(session, item, lesson, drafts=drafts)
 
 
 # ---------------------------------------------------------------- attachments

@@ -36,8 +36,10 @@ _NOT_FOUND = "null"
 _INSTRUCTORS = TypeAdapter(list[Instructor])
 
 
-def _detail_view(course_id: str) -> View:
-    return View(f"detail:{course_id}", (course_stamp(course_id),))
+def _detail_view(course_id: str, *, drafts: bool) -> View:
+    """The course page's shared part: with draft items for staff, without for the rest."""
+    audience = "staff" if drafts else "public"
+    return View(f"detail:{audience}:{course_id}", (course_stamp(course_id),))
 
 
 def _learner_count_view(course_id: str) -> View:
@@ -49,26 +51,35 @@ def _instructors_view(course_id: str) -> View:
     return View(f"instructors:{course_id}", (roster_stamp(course_id), PEOPLE_STAMP))
 
 
-def _lesson_view(course_id: str, item_id: str) -> View:
-    return View(f"lesson:{course_id}:{item_id}", (course_stamp(course_id),))
+def _lesson_view(course_id: str, item_id: str, *, drafts: bool) -> View:
+    audience = "staff" if drafts else "public"
+    return View(f"lesson:{audience}:{course_id}:{item_id}", (course_stamp(course_id),))
 
 
 async def course_detail(
     db: Database, cache: Cache, principal: Principal | None, course_id: str
 ) -> str:
     """A course with its outline, counts and the caller's membership (drafts: staff only)."""
-    detail, learners = _detail_view(course_id), _learner_count_view(course_id)
-    staff = _instructors_view(course_id)
-    access, snapshot = await readmodels.cached_access(
-        db, cache, principal, course_id, detail, learners, staff
+    public, with_drafts = (
+        _detail_view(course_id, drafts=False),
+        _detail_view(course_id, drafts=True),
     )
+    learners, staff = _learner_count_view(course_id), _instructors_view(course_id)
+    # Both outlines are asked for in the one round trip: which one the caller gets is
+    # known only once their access is read.
+    access, snapshot = await readmodels.cached_access(
+        db, cache, principal, course_id, public, with_drafts, learners, staff
+    )
+    detail = with_drafts if access.is_staff else public
     body, count, names = snapshot.value(detail), snapshot.value(learners), snapshot.value(staff)
     if body is None or count is None or names is None:
         built: dict[View, str] = {}
         async with db.session() as session:
             if body is None:
                 course = await service.get_course_row(session, course_id)
-                full = await service.course_detail(session, CourseAccess(course, None, None))
+                full = await service.course_detail(
+                    session, CourseAccess(course, None, None), drafts=access.is_staff
+                )
                 body = built[detail] = full.model_dump_json(
                     exclude={"learner_count", "instructors", "viewer"}
                 )
@@ -170,15 +181,24 @@ async def categories(db: Database, cache: Cache) -> str:
 async def lesson(
     db: Database, cache: Cache, principal: Principal, course_id: str, item_id: str
 ) -> str:
-    """A lesson for the course's staff and enrolled learners, with its previous and next item."""
-    view = _lesson_view(course_id, item_id)
-    access, snapshot = await readmodels.cached_access(db, cache, principal, course_id, view)
+    """A lesson for the course's staff and enrolled learners, with its previous and next
+    item (a draft lesson, and drafts around it, for staff only)."""
+    public, with_drafts = (
+        _lesson_view(course_id, item_id, drafts=False),
+        _lesson_view(course_id, item_id, drafts=True),
+    )
+    access, snapshot = await readmodels.cached_access(
+        db, cache, principal, course_id, public, with_drafts
+    )
     if not access.is_member:
         raise NotEnrolled("Enroll in this course to open its lessons and files.")
+    view = with_drafts if access.is_staff else public
     found = snapshot.value(view)
     if found is None:
         async with db.session() as session:
-            read_model = await lessons.read_lesson(session, course_id, item_id)
+            read_model = await lessons.read_lesson(
+                session, course_id, item_id, drafts=access.is_staff
+            )
         if read_model is None:
             raise LessonNotFound(f"This course has no lesson {item_id}.")
         found = read_model.model_dump_json()

@@ -79,7 +79,7 @@ async def count_items_by_kind(
         return {}
     rows = await session.execute(
         select(Item.course_id, Item.kind, func.count())
-        .where(Item.course_id.in_(course_ids))
+        .where(Item.course_id.in_(course_ids), Item.published.is_(True))
         .group_by(Item.course_id, Item.kind)
     )
     counts: dict[str, dict[str, int]] = {}

@@ -183,6 +183,7 @@ class OutlineItem(BaseModel):
     required: bool
     grade_category: str | None
     max_points: float | None
+    published: bool = Field(description="Drafts are in the outline for the course's staff only.")
 
 
 class OutlineSection(BaseModel):
@@ -302,6 +303,9 @@ class ItemCreate(_ItemFields):
     kind: ItemKind
     title: str = Field(min_length=1, max_length=200)
     required: bool = True
+    published: bool = Field(
+        False, description="Items start as drafts: hidden from learners until published."
+    )
 
     _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
 
@@ -311,6 +315,7 @@ class ItemUpdate(_ItemFields):
 
     title: str | None = Field(None, min_length=1, max_length=200)
     required: bool | None = None
+    published: bool | None = Field(None, description="Publish (true) or back to draft (false).")
 
     _title = field_validator("title")(classmethod(lambda _cls, v: one_line(v)))
 
@@ -327,6 +332,7 @@ class ItemRead(BaseModel):
     required: bool
     grade_category: str | None
     max_points: float | None
+    published: bool
 
 
 class OutlineSectionOrder(BaseModel):

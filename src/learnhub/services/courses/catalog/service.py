@@ -202,8 +202,10 @@ async def _check_completion_rule(
 
 async def _publish(session: AsyncSession, course: Course) -> None:
     items = await courses_repository.list_items(session, course.id)
-    if not items:
-        raise CourseStateConflict("Add at least one lesson, quiz or assignment before publishing.")
+    if not any(item.published for item in items):
+        raise CourseStateConflict(
+            "Publish at least one lesson, quiz or assignment before publishing the course."
+        )
     course.published_at = utcnow()
     await record_event(
         session,
@@ -294,11 +296,14 @@ def delete_files_after_commit(session: AsyncSession, store: ObjectStore, keys: l
     on_commit(session, delete_files)
 
 
-async def _outline(session: AsyncSession, course_id: str) -> list[OutlineSection]:
+async def _outline(session: AsyncSession, course_id: str, *, drafts: bool) -> list[OutlineSection]:
+    """The sections with their items in order; draft items only with ``drafts`` (staff)."""
     sections = await courses_repository.list_sections(session, course_id)
     items = await courses_repository.list_items(session, course_id)
     by_section: dict[str, list[OutlineItem]] = {section.id: [] for section in sections}
     for item in items:
+        if not (item.published or drafts):
+            continue
         by_section[item.section_id].append(OutlineItem.model_validate(item, from_attributes=True))
     return [
         OutlineSection(
@@ -351,9 +356,15 @@ def viewer(access: CourseAccess) -> Viewer:
     )
 
 
-async def course_detail(session: AsyncSession, access: CourseAccess) -> CourseDetail:
+async def course_detail(
+    session: AsyncSession, access: CourseAccess, *, drafts: bool | None = None
+) -> CourseDetail:
+    """The course with its outline: with draft items for its staff (or as ``drafts``
+    says), without for everyone else."""
     course = access.course
-    sections = await _outline(session, course.id)
+    sections = await _outline(
+        session, course.id, drafts=access.is_staff if drafts is None else drafts
+    )
     counts = await repository.count_items_by_kind(session, [course.id])
     return CourseDetail(
         **_course_read(course),
@@ -488,11 +499,19 @@ async def _forget_items(session: AsyncSession, course: Course, item_ids: set[str
     ]
 
 
-async def _check_still_publishable(session: AsyncSession, course: Course, removed: int) -> None:
+async def _check_still_publishable(
+    session: AsyncSession, course: Course, leaving: set[str]
+) -> None:
+    """A published course keeps at least one published item: deleting or unpublishing
+    ``leaving`` must not take its last one."""
     if course.visibility == "published":
-        remaining = len(await courses_repository.list_items(session, course.id)) - removed
-        if remaining < 1:
-            raise CourseStateConflict("A published course must keep at least one item.")
+        remaining = [
+            item
+            for item in await courses_repository.list_items(session, course.id)
+            if item.published and item.id not in leaving
+        ]
+        if not remaining:
+            raise CourseStateConflict("A published course must keep at least one published item.")
 
 
 async def delete_section(
@@ -501,7 +520,7 @@ async def delete_section(
     """Delete a section with its items; the others close up."""
     section = await get_section(session, course.id, section_id)
     items = await repository.list_section_items(session, section.id)
-    await _check_still_publishable(session, course, len(items))
+    await _check_still_publishable(session, course, {item.id for item in items})
     keys = await _forget_items(session, course, {item.id for item in items})
     await repository.delete_section(session, section)
     for position, other in enumerate(await courses_repository.list_sections(session, course.id), 1):
@@ -526,6 +545,7 @@ async def add_item(
         required=body.required,
         grade_category=body.grade_category,
         max_points=body.max_points,
+        published=body.published,
         created_at=now,
         updated_at=now,
     )
@@ -552,8 +572,10 @@ async def update_item(
     session: AsyncSession, course: Course, item_id: str, changes: ItemUpdate
 ) -> Item:
     item = await get_item(session, course.id, item_id)
+    if changes.published is False and item.published:
+        await _check_still_publishable(session, course, {item.id})
     for field, value in changes.model_dump(exclude_unset=True).items():
-        if value is None and field in {"title", "required"}:
+        if value is None and field in {"title", "required", "published"}:
             continue
         setattr(item, field, value)
     item.updated_at = utcnow()
@@ -565,7 +587,7 @@ async def delete_item(
     session: AsyncSession, store: ObjectStore, course: Course, item_id: str
 ) -> None:
     item = await get_item(session, course.id, item_id)
-    await _check_still_publishable(session, course, 1)
+    await _check_still_publishable(session, course, {item.id})
     keys = await _forget_items(session, course, {item.id})
     section_id = item.section_id
     await repository.delete_item(session, item)
@@ -596,7 +618,7 @@ async def move_item(session: AsyncSession, course: Course, item_id: str, directi
     else:
         neighbour = section_ids.index(item.section_id) + step
         if not 0 <= neighbour < len(section_ids):
-            return Outline(sections=await _outline(session, course.id))
+            return Outline(sections=await _outline(session, course.id, drafts=True))
         siblings.remove(item)
         target = order[section_ids[neighbour]]
         if step < 0:
@@ -612,7 +634,7 @@ async def move_item(session: AsyncSession, course: Course, item_id: str, directi
                 other.position = position
                 other.updated_at = now
     await session.flush()
-    return Outline(sections=await _outline(session, course.id))
+    return Outline(sections=await _outline(session, course.id, drafts=True))
 
 
 async def reorder_outline(session: AsyncSession, course: Course, body: OutlineUpdate) -> Outline:
@@ -639,4 +661,4 @@ async def reorder_outline(session: AsyncSession, course: Course, body: OutlineUp
                 item.updated_at = utcnow()
     touch(course)
     await session.flush()
-    return Outline(sections=await _outline(session, course.id))
+    return Outline(sections=await _outline(session, course.id, drafts=True))

@@ -49,9 +49,12 @@ CSV_PAGE_SIZE = 500
 
 
 async def _columns(session: AsyncSession, course_id: str) -> list[GradeColumn]:
-    """The graded items, in outline order: every quiz (worth its set points, or its total
-    marks) and the assignments with points. Three queries, whatever the number of items."""
-    items = await courses_repository.list_items(session, course_id)
+    """The graded items, in outline order: every published quiz (worth its set points, or
+    its total marks) and the published assignments with points. Three queries, whatever
+    the number of items."""
+    items = [
+        item for item in await courses_repository.list_items(session, course_id) if item.published
+    ]
     quizzes = [item for item in items if item.kind == "quiz"]
     marks = await quizzes_repository.quiz_points(
         session, [quiz.id for quiz in quizzes if quiz.max_points is None]

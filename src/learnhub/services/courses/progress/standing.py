@@ -60,16 +60,22 @@ async def outline_facts(session: AsyncSession, cache: Cache, course_id: str) -> 
 
 
 async def load_outlines(session: AsyncSession, course_ids: list[str]) -> dict[str, OutlineFacts]:
-    """The outlines of several courses in two queries."""
+    """The outlines of several courses as learners have them, in two queries: draft items
+    are not in them, so they are neither counted nor offered as the next step."""
     items = await courses_repository.list_items_of_courses(session, course_ids)
     due = await repository.list_due_dates(session, course_ids)
     outlines = {course_id: OutlineFacts(items=[], due=[]) for course_id in course_ids}
+    published = set()
     for item in items:
+        if not item.published:
+            continue
+        published.add(item.id)
         outlines[item.course_id].items.append(
             OutlineItem(id=item.id, kind=item.kind, title=item.title, required=item.required)
         )
     for course_id, item_id, due_at in due:
-        outlines[course_id].due.append(DueDate(item_id=item_id, due_at=due_at))
+        if item_id in published:
+            outlines[course_id].due.append(DueDate(item_id=item_id, due_at=due_at))
     return outlines
 
 

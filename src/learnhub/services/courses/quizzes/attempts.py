@@ -236,7 +236,7 @@ async def start_attempt(
     fixed now, by the server."""
     course = access.course
     user_id = access.signed_in_user_id
-    item = await quiz_item(session, course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     settings = quiz_settings(await repository.get_quiz(session, item.id))
     for overdue in await repository.expired_attempts(
         session, item.id, user_id=user_id, cutoff=utcnow() - GRACE
@@ -321,7 +321,7 @@ async def list_attempts(
         if not access.is_learner:
             raise NotEnrolled("Enroll in this course first.")
         user_id = access.user_id
-    item = await quiz_item(session, access.course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     rows = await repository.list_attempts(
         session, item.id, user_id=user_id, after=parse_cursor(cursor), limit=limit + 1
     )
@@ -347,7 +347,7 @@ async def _attempt(
 async def get_attempt(
     session: AsyncSession, access: CourseAccess, quiz_id: str, attempt_id: str
 ) -> AttemptRead:
-    item = await quiz_item(session, access.course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     attempt = await _attempt(session, access, item, attempt_id, owner_only=False)
     settings = quiz_settings(await repository.get_quiz(session, item.id))
     return _attempt_read(attempt, access, settings)
@@ -386,7 +386,7 @@ async def save_answers(
     body: AnswersWrite,
 ) -> AttemptRead:
     """Keep answers while the attempt is open (up to its deadline and the grace period)."""
-    item = await quiz_item(session, access.course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     attempt = await _attempt(session, access, item, attempt_id, owner_only=True)
     if await close_if_overdue(session, cache, course=access.course, item=item, attempt=attempt):
         raise AttemptClosed("The attempt's time is up; it was submitted.", keep_changes=True)
@@ -410,7 +410,7 @@ async def submit_attempt(
 ) -> AttemptRead:
     """Hand the attempt in and grade it. After the deadline and the grace period the
     answers sent are ignored: the ones saved in time are graded."""
-    item = await quiz_item(session, access.course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     attempt = await _attempt(session, access, item, attempt_id, owner_only=True)
     if attempt.status != "in_progress":
         raise AttemptClosed("The attempt was already submitted.")
@@ -467,7 +467,7 @@ async def grade_attempt(
 ) -> AttemptRead:
     """Score essay answers by hand. When none is left ungraded the attempt is graded, the
     grading is announced and the learner's outcome recorded. Grades may be corrected."""
-    item = await quiz_item(session, access.course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     attempt = await _attempt(session, access, item, attempt_id, owner_only=False)
     await close_if_overdue(session, cache, course=access.course, item=item, attempt=attempt)
     if attempt.status == "in_progress":

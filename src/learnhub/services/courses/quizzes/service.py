@@ -56,9 +56,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
-async def quiz_item(session: AsyncSession, course_id: str, quiz_id: str) -> Item:
-    item = await courses_repository.get_item(session, course_id, quiz_id)
-    if item is None or item.kind != "quiz":
+async def quiz_item(session: AsyncSession, access: CourseAccess, quiz_id: str) -> Item:
+    """The course's quiz, as the caller may see it (a draft: staff only)."""
+    item = await courses_repository.get_item(session, access.course.id, quiz_id)
+    if item is None or item.kind != "quiz" or not access.sees(item):
         raise QuizNotFound(f"There is no quiz {quiz_id} in this course.")
     return item
 
@@ -224,7 +225,7 @@ async def _quiz_read(session: AsyncSession, access: CourseAccess, item: Item) ->
 
 
 async def get_quiz(session: AsyncSession, access: CourseAccess, quiz_id: str) -> QuizRead:
-    item = await quiz_item(session, access.course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     return await _quiz_read(session, access, item)
 
 
@@ -233,7 +234,7 @@ async def update_quiz(
 ) -> QuizRead:
     """Change the settings; a new grading method recounts every learner's outcome, in the
     same transaction, so progress and the gradebook never disagree with the quiz."""
-    item = await quiz_item(session, access.course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     quiz = await ensure_quiz(session, item)
     method = quiz.grading_method
     apply_settings(quiz, item, body)
@@ -250,7 +251,7 @@ async def set_quiz_questions(
 ) -> QuizRead:
     """Choose all of the quiz's questions from the bank, in order. Attempts already started
     keep the questions they froze."""
-    item = await quiz_item(session, access.course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     found = await repository.get_questions(session, access.course.id, body.question_ids)
     missing = [question_id for question_id in body.question_ids if question_id not in found]
     if missing:
@@ -273,7 +274,7 @@ async def add_quiz_question(
 ) -> QuizRead:
     """Add one question, from the bank or written now into it, at a position (default: the
     end). Two questions added at once both land, one after the other."""
-    item = await quiz_item(session, access.course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     if body.question_id is not None:
         question = await bank.find_question(session, access.course.id, body.question_id)
     elif body.question is not None:
@@ -299,7 +300,7 @@ async def move_quiz_question(
     body: QuizQuestionMove,
 ) -> QuizRead:
     """Move one question to a position; the others keep their order."""
-    item = await quiz_item(session, access.course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     await ensure_quiz(session, item)
     ids = await repository.list_quiz_question_ids(session, item.id)
     if question_id not in ids:
@@ -314,7 +315,7 @@ async def remove_quiz_question(
     session: AsyncSession, access: CourseAccess, quiz_id: str, question_id: str
 ) -> QuizRead:
     """Take one question out of the quiz; it stays in the bank."""
-    item = await quiz_item(session, access.course.id, quiz_id)
+    item = await quiz_item(session, access, quiz_id)
     await ensure_quiz(session, item)
     ids = await repository.list_quiz_question_ids(session, item.id)
     if question_id not in ids:
