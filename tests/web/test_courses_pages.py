@@ -481,3 +481,26 @@ async def test_an_instructor_builds_and_publishes_a_course(site: Site) -> None:
     assert "The course is published" in site.text(await site.get(builder_path))
     assert "Pizza at home" in site.text(await site.get("/courses"))
     assert course_id in (await site.get("/teach")).text
+
+
+async def test_an_instructor_previews_the_course_as_a_learner(site: Site, author: Author) -> None:
+    course, items = await author.course("Preview me", items=(("lesson", "Shown"),))
+    section_id = items[0]["section_id"]
+    await author.call(
+        "POST",
+        f"/api/v1/courses/{course['id']}/sections/{section_id}/items",
+        201,
+        json={"kind": "lesson", "title": "Still a draft"},
+    )
+    await site.log_in(*INSTRUCTOR)
+    staff_view = site.text(await site.get("/courses/preview-me"))
+    assert "Still a draft" in staff_view and "Preview as a learner" in staff_view
+    preview = site.text(await site.get("/courses/preview-me?preview=learner"))
+    assert "Preview: the course page as its learners see it" in preview
+    assert "Shown" in preview and "Still a draft" not in preview
+    assert "Edit this course" not in preview
+    await site.submit("/logout", {}, form_page="/learning")
+    await site.log_in(*LEARNER)
+    # a learner asking for the preview sees the course page as ever, without drafts
+    learner_view = site.text(await site.get("/courses/preview-me?preview=learner"))
+    assert "Preview:" not in learner_view and "Still a draft" not in learner_view

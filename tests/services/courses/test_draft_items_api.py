@@ -61,6 +61,8 @@ async def test_drafts_are_for_staff_until_published(stack: Stack) -> None:
         ("Draft assignment", False),
     ]
     assert await outline(learner) == [("Lesson 1", True)]
+    preview = (await stack.client.get(base, params={"as_learner": "true"}, headers=staff)).json()
+    assert [i["title"] for s in preview["sections"] for i in s["items"]] == ["Lesson 1"]
     progress = (await stack.client.get(f"{base}/progress/me", headers=learner)).json()
     assert (progress["total_items"], [i["item_id"] for i in progress["items"]]) == (
         1,

@@ -52,14 +52,17 @@ def primary_action(viewer: CourseViewer, *, next_path: str | None) -> str:
 
 @router.get("/courses/{ref}", response_class=HTMLResponse)
 async def course_page(
-    request: Request, ref: str, session: Session, api: Api, _: Gettext
+    request: Request, ref: str, session: Session, api: Api, _: Gettext, preview: str = ""
 ) -> Response:
-    """A course: what it is about, its outline and the next step for this visitor."""
-    course = await load_course(api, session, ref)
+    """A course: what it is about, its outline and the next step for this visitor. Its
+    staff may preview it as learners see it (``?preview=learner``): no drafts, no staff
+    links."""
+    course = await load_course(api, session, ref, as_learner=preview == "learner")
     progress = await my_progress(api, session, course)
     outline = build_outline(course, progress)
     next_path = next_item_path(outline, progress)
     viewer = course_viewer(course)
+    previewing = preview == "learner" and viewer.is_staff
     news = None
     if viewer.can_study:
         news = await api.call(
@@ -87,6 +90,7 @@ async def course_page(
         language_label=LANGUAGE_LABELS.get(course.get("language") or "", course.get("language")),
         kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
         news=news,
+        previewing=previewing,
         viewer_time_zone=session.user.time_zone if session.user else None,
     )
 

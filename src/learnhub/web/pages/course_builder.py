@@ -113,9 +113,7 @@ async def change_visibility(
         )
     except ApiProblem as problem:
         if problem.slug == "course-state":
-            session.flash(
-                "error", _("Publish at least one item before publishing the course.")
-            )
+            session.flash("error", _("Publish at least one item before publishing the course."))
         elif problem.status in (400, 422):
             session.flash("error", _("Choose to publish, archive or return the course to draft."))
         else:

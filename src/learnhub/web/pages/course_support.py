@@ -60,10 +60,14 @@ def items_of(page: Any) -> list[dict[str, Any]]:
     return []
 
 
-async def load_course(api: PlatformApi, session: WebSession, ref: str) -> dict[str, Any]:
-    """The course a page address names, by id or by slug (a missing one is the 404 page)."""
+async def load_course(
+    api: PlatformApi, session: WebSession, ref: str, *, as_learner: bool = False
+) -> dict[str, Any]:
+    """The course a page address names, by id or by slug (a missing one is the 404 page);
+    ``as_learner``: its outline as learners see it, without drafts."""
     path = f"{COURSES_API}/{ref}" if _UUID.match(ref) else f"{COURSES_API}/by-slug/{ref}"
-    return await api.call("GET", path, session=as_session(session))
+    params = {"as_learner": "true"} if as_learner else None
+    return await api.call("GET", path, session=as_session(session), params=params)
 
 
 def course_path(course: dict[str, Any]) -> str:

@@ -45,6 +45,11 @@ from learnhub.services.courses.deps import (
 )
 from learnhub.services.courses.errors import CourseNotFound, FileTooLarge, NotEnrolled
 
+AsLearner = Annotated[
+    bool,
+    Query(description="The outline as learners see it, without drafts: staff previewing."),
+]
+
 router = APIRouter(tags=["courses: catalog"])
 
 Author = Annotated[Principal, require_role("instructor", "admin")]
@@ -114,11 +119,14 @@ async def read_course_by_slug(
     db: DatabaseDep,
     cache: CacheDep,
     principal: OptionalPrincipal,
+    as_learner: AsLearner = False,
 ) -> JsonText:
     """A course found by its address, with its outline (drafts only for their staff)."""
     course_id = await reads.course_id_by_slug(db, cache, slug)
     try:
-        return JsonText(await reads.course_detail(db, cache, principal, course_id))
+        return JsonText(
+            await reads.course_detail(db, cache, principal, course_id, as_learner=as_learner)
+        )
     except CourseNotFound as hidden:
         raise CourseNotFound(f"There is no course at {slug!r}.") from hidden
 
@@ -171,9 +179,12 @@ async def read_course(
     cache: CacheDep,
     principal: OptionalPrincipal,
     course_id: Annotated[str, Path(max_length=36)],
+    as_learner: AsLearner = False,
 ) -> JsonText:
     """A course with its outline, counts, and the caller's membership (drafts: staff only)."""
-    return JsonText(await reads.course_detail(db, cache, principal, course_id))
+    return JsonText(
+        await reads.course_detail(db, cache, principal, course_id, as_learner=as_learner)
+    )
 
 
 @router.patch(

@@ -57,9 +57,15 @@ def _lesson_view(course_id: str, item_id: str, *, drafts: bool) -> View:
 
 
 async def course_detail(
-    db: Database, cache: Cache, principal: Principal | None, course_id: str
+    db: Database,
+    cache: Cache,
+    principal: Principal | None,
+    course_id: str,
+    *,
+    as_learner: bool = False,
 ) -> str:
-    """A course with its outline, counts and the caller's membership (drafts: staff only)."""
+    """A course with its outline, counts and the caller's membership (draft items: staff
+    only, unless they ask for the outline ``as_learner`` sees it)."""
     public, with_drafts = (
         _detail_view(course_id, drafts=False),
         _detail_view(course_id, drafts=True),
@@ -70,7 +76,8 @@ async def course_detail(
     access, snapshot = await readmodels.cached_access(
         db, cache, principal, course_id, public, with_drafts, learners, staff
     )
-    detail = with_drafts if access.is_staff else public
+    drafts = access.is_staff and not as_learner
+    detail = with_drafts if drafts else public
     body, count, names = snapshot.value(detail), snapshot.value(learners), snapshot.value(staff)
     if body is None or count is None or names is None:
         built: dict[View, str] = {}
@@ -78,7 +85,7 @@ async def course_detail(
             if body is None:
                 course = await service.get_course_row(session, course_id)
                 full = await service.course_detail(
-                    session, CourseAccess(course, None, None), drafts=access.is_staff
+                    session, CourseAccess(course, None, None), drafts=drafts
                 )
                 body = built[detail] = full.model_dump_json(
                     exclude={"learner_count", "instructors", "viewer"}
