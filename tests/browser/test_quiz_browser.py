@@ -47,7 +47,7 @@ def quiz_course(
             "POST",
             f"{base}/sections/{section['id']}/items",
             201,
-            json={"kind": "quiz", "title": f"{title, 'published': True} check"},
+            json={"kind": "quiz", "title": f"{title} check", "published": True},
         )
         ids = [
             _call(client, "POST", f"{base}/questions", 201, json=body)["id"] for body in questions
