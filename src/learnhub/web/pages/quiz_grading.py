@@ -91,9 +91,14 @@ def _grades(attempt: dict[str, Any], form: FormData) -> tuple[list[dict[str, Any
     return grades, values
 
 
-def _messages(grades: list[dict[str, Any]], _: GettextFunction) -> dict[str, FieldMessage]:
-    """The API's errors about ``grades.<index>`` shown at the essay they are about."""
-    messages: dict[str, FieldMessage] = {}
+def _messages(
+    grades: list[dict[str, Any]], first_field: str, _: GettextFunction
+) -> dict[str, FieldMessage]:
+    """The API's errors about ``grades.<index>`` shown at the essay they are about; no
+    grade at all (the API asks for one) at the first essay."""
+    messages: dict[str, FieldMessage] = {
+        "grades": FieldMessage(first_field, _("Enter the points of at least one answer"))
+    }
     for index, grade in enumerate(grades):
         message = FieldMessage(
             f"points-{grade['question_id']}",
@@ -179,12 +184,10 @@ async def grade_quiz_attempt(
     first_field = f"points-{essays[0]['id']}" if essays else "points"
     grade_path = f"/teach/{course['id']}/quiz-grading/{quiz_id}/{attempt_id}"
     try:
-        if not grades:
-            errors.add(first_field, _("Enter the points of at least one answer"))
-        elif await accepted(
+        if await accepted(
             api.call("POST", f"{attempt_api}/grade", session=session, json={"grades": grades}),
             errors,
-            _messages(grades, _),
+            _messages(grades, first_field, _),
             fallback_field=first_field,
             fallback_message=_("Check the grades and try again"),
         ):
